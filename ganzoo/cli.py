@@ -1,0 +1,86 @@
+"""The ``ganzoo`` command: LightningCLI with short model/data names, one directory per run, and one-line errors.
+
+``ganzoo fit --model wgan_gp --data mnist`` works because ``--model``/``--data`` values that are aliases are
+rewritten, before LightningCLI parses them, into the packaged model YAML (class path + that model's defaults) or the
+datamodule's class path. Class names, dotted paths and YAML files pass through unchanged.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+
+from ganzoo.errors import UserError
+from ganzoo.registry import DATA, MODELS, describe
+
+
+def package_config(*parts: str) -> Path:
+    """Path of a YAML file shipped in ``ganzoo/configs``."""
+    return Path(str(resources.files("ganzoo").joinpath("configs", *parts)))
+
+
+def expand_aliases(argv: Sequence[str]) -> list[str]:
+    """Rewrites ``--model NAME`` / ``--data NAME`` (and the ``=`` forms) when NAME is a ganzoo alias."""
+    out: list[str] = []
+    args = list(argv)
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        key, eq, value = arg.partition("=")
+        if key in ("--model", "--data"):
+            if not eq:
+                if i + 1 >= len(args):
+                    raise UserError(
+                        f"{key} needs a value, e.g. {key} {next(iter(MODELS if key == '--model' else DATA))}"
+                    )
+                i += 1
+                value = args[i]
+            out.append(f"{key}={_resolve(key[2:], value)}")
+        else:
+            out.append(arg)
+        i += 1
+    return out
+
+
+def _resolve(kind: str, value: str) -> str:
+    table = MODELS if kind == "model" else DATA
+    if value in table:
+        yaml = package_config(kind, f"{value}.yaml")
+        return str(yaml) if yaml.is_file() else table[value].class_path
+    known_classes = {entry.class_path.rsplit(".", 1)[1] for entry in table.values()}
+    if "." in value or value in known_classes or Path(value).is_file() or value.lstrip().startswith("{"):
+        return value  # a dotted path, a class name, a config file or inline YAML: jsonargparse's business
+    raise UserError(f"unknown {kind} {value!r}; choose one of: {', '.join(table)} (see `ganzoo {kind}s`)")
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``ganzoo`` console script and ``python -m ganzoo``."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args and args[0] in ("models", "datasets"):
+            print(describe(MODELS if args[0] == "models" else DATA))
+            return
+        args = expand_aliases(args)
+        if argv is None:
+            # Rewrite in place: DDP's launcher re-runs sys.argv in the child processes.
+            sys.argv[1:] = args
+        from ganzoo.lightning_cli import run_cli
+
+        run_cli(args)
+    except UserError as err:
+        print(f"ganzoo: error: {_one_line(err)}", file=sys.stderr)
+        sys.exit(2)
+    except Exception as err:
+        # A UserError raised in a DataLoader worker comes back re-wrapped, with the worker's traceback as text.
+        if "UserError: " in str(err):
+            print(f"ganzoo: error: {_one_line(err)}", file=sys.stderr)
+            sys.exit(2)
+        raise
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    line = text[-1] if text else type(err).__name__
+    return line.split("UserError: ", 1)[-1]

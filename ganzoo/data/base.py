@@ -1,0 +1,178 @@
+"""Datamodule base classes and the in-memory dataset behind the small image sets and the 2D toys.
+
+Every datamodule yields ``(x, y)`` batches: samples (images in [−1, 1], NCHW float) and integer labels
+(zeros when the data has none; ``num_classes`` is then 0). It exposes the geometry the models need,
+``data_shape`` and ``num_classes``, which the CLI links into the model.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import lightning as L
+import torch
+from torch import Tensor
+from torch.utils.data import DataLoader, Dataset
+
+from ganzoo.errors import UserError
+
+ROOT_ENV = "GANZOO_DATA_ROOT"
+
+
+def default_root() -> Path:
+    """``$GANZOO_DATA_ROOT``, else ``$XDG_CACHE_HOME/ganzoo`` (``~/.cache/ganzoo``)."""
+    if env := os.environ.get(ROOT_ENV):
+        return Path(env).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")).expanduser() / "ganzoo"
+
+
+def images_to_unit_range(x: Tensor) -> Tensor:
+    """uint8 [0, 255] → float [−1, 1]."""
+    return x.float().div_(127.5).sub_(1.0)
+
+
+class InMemoryDataset(Dataset):
+    """Samples and labels held as tensors; batches are gathered with one indexing op (``__getitems__``).
+
+    ``x`` may be uint8 images (converted to [−1, 1] per batch, which keeps memory at a quarter) or float data.
+    """
+
+    def __init__(self, x: Tensor, y: Tensor | None = None) -> None:
+        self.x = x
+        self.y = y if y is not None else torch.zeros(len(x), dtype=torch.long)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def _convert(self, x: Tensor) -> Tensor:
+        return images_to_unit_range(x) if x.dtype == torch.uint8 else x
+
+    def __getitem__(self, i: int) -> tuple[Tensor, Tensor]:
+        return self._convert(self.x[i]), self.y[i]
+
+    def __getitems__(self, indices: Sequence[int]) -> tuple[Tensor, Tensor]:
+        idx = torch.as_tensor(indices)
+        return self._convert(self.x[idx]), self.y[idx]
+
+
+def _keep_batch(batch: Any) -> Any:
+    # ``__getitems__`` already returns a collated batch.
+    return batch
+
+
+class GANDataModule(L.LightningDataModule):
+    """Base of ganzoo's datamodules: batching, loaders, the data root and the geometry.
+
+    Subclasses implement :meth:`make_dataset` for the splits ``train``, ``val`` and ``test``, and the properties
+    :attr:`data_shape` and :attr:`num_classes`.
+
+    Args:
+        root: data directory; default ``$GANZOO_DATA_ROOT``, else ``~/.cache/ganzoo``.
+        batch_size: samples per training batch (per process under DDP).
+        num_workers: data-loading worker processes (0 loads in the main process).
+    """
+
+    def __init__(self, root: str | None = None, batch_size: int = 64, num_workers: int = 0) -> None:
+        super().__init__()
+        self.root = Path(root).expanduser() if root else default_root()
+        self.batch_size = batch_size
+        self.num_workers = num_workers
+        self.datasets: dict[str, Dataset] = {}
+
+    @property
+    def data_shape(self) -> tuple[int, ...]:
+        """Shape of one sample: (C, H, W) for images, (D,) for flat data."""
+        raise NotImplementedError
+
+    @property
+    def num_classes(self) -> int:
+        """Number of distinct labels; 0 for unlabelled data."""
+        return 0
+
+    def make_dataset(self, split: str) -> Dataset:
+        """The dataset of one split: ``train``, ``val`` or ``test``."""
+        raise NotImplementedError
+
+    def setup(self, stage: str) -> None:
+        splits = {"fit": ("train", "val"), "validate": ("val",), "test": ("test",), "predict": ("test",)}[stage]
+        for split in splits:
+            if split not in self.datasets:
+                self.datasets[split] = self.make_dataset(split)
+
+    def _loader(self, split: str, train: bool) -> DataLoader:
+        dataset = self.datasets[split]
+        if train and len(dataset) < self.batch_size:
+            raise UserError(
+                f"{type(self).__name__} has {len(dataset)} training samples, fewer than one batch of "
+                f"{self.batch_size}; lower --data.batch_size"
+            )
+        batched = hasattr(dataset, "__getitems__")
+        return DataLoader(
+            dataset,
+            batch_size=self.batch_size,
+            shuffle=train,
+            drop_last=train,  # full batches keep BatchNorm statistics and the minibatch layers well defined
+            num_workers=self.num_workers,
+            persistent_workers=self.num_workers > 0,
+            collate_fn=_keep_batch if batched else None,
+        )
+
+    def train_dataloader(self) -> DataLoader:
+        return self._loader("train", train=True)
+
+    def val_dataloader(self) -> DataLoader:
+        return self._loader("val", train=False)
+
+    def test_dataloader(self) -> DataLoader:
+        return self._loader("test", train=False)
+
+    def predict_dataloader(self) -> DataLoader:
+        return self._loader("test", train=False)
+
+
+class ImageDataModule(GANDataModule):
+    """A datamodule of square images resized to ``image_size``.
+
+    Args:
+        image_size: side of the square images the model sees (resized once, with antialiasing).
+        **kwargs: see :class:`GANDataModule`.
+    """
+
+    #: Channels of the images (1 grey, 3 RGB).
+    channels: int = 1
+
+    def __init__(self, image_size: int = 32, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        if image_size < 4:
+            raise UserError(f"--data.image_size must be at least 4, got {image_size}")
+        self.image_size = image_size
+
+    @property
+    def data_shape(self) -> tuple[int, ...]:
+        return (self.channels, self.image_size, self.image_size)
+
+
+def resize_uint8(images: Tensor, size: int) -> Tensor:
+    """Resizes a uint8 NCHW batch to size×size (antialiased), in chunks to bound memory."""
+    from torchvision.transforms.v2 import functional as TF
+
+    if images.shape[-2:] == (size, size):
+        return images.contiguous()
+    return torch.cat([TF.resize(chunk, [size, size], antialias=True) for chunk in images.split(4096)])
+
+
+def fetch(what: str, root: Path, hint: str, load: Callable[[], Any]) -> Any:
+    """Runs ``load`` (usually a torchvision download-or-open), turning failures into a one-line UserError."""
+    try:
+        return load()
+    except UserError:
+        raise
+    except Exception as err:  # network errors, bad checksums, missing files: all the user's to fix
+        reason = (str(err).splitlines() or [""])[0]
+        raise UserError(
+            f"could not load {what} from {root} ({type(err).__name__}: {reason}); "
+            f"{hint}, or point --data.root / ${ROOT_ENV} at a copy"
+        ) from err

@@ -1,0 +1,132 @@
+"""``GanzooCLI``: LightningCLI with data→model geometry links, forced checkpoint and sample-grid callbacks, and a
+fresh run directory for every run."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from lightning.pytorch.callbacks import ModelCheckpoint
+from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
+
+from ganzoo.cli import package_config
+from ganzoo.errors import UserError
+from ganzoo.registry import DATA, MODELS
+
+SUBCOMMANDS = ("fit", "validate", "test", "predict")
+RUN_DIR_ENV = "GANZOO_RUN_DIR"
+_CHECKPOINT_NAMES = ("last", "best", "hpc", "registry")
+
+
+def new_run_dir(parent: Path, name: str) -> Path:
+    """Creates and returns ``parent/name/version_N`` for the first N not taken: runs never share a directory."""
+    base = parent / name
+    base.mkdir(parents=True, exist_ok=True)
+    n = 0
+    while True:
+        candidate = base / f"version_{n}"
+        try:
+            candidate.mkdir()  # atomic: two runs starting together still get distinct directories
+            return candidate
+        except FileExistsError:
+            n += 1
+
+
+class GanzooCLI(LightningCLI):
+    """LightningCLI with the geometry links, a checkpoint and a sample-grid callback, and a run directory."""
+
+    def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
+        from ganzoo.callbacks import SampleGrid
+
+        parser.link_arguments("data.data_shape", "model.init_args.data_shape", apply_on="instantiate")
+        parser.link_arguments("data.num_classes", "model.init_args.num_classes", apply_on="instantiate")
+        parser.add_lightning_class_args(ModelCheckpoint, "checkpoint")
+        parser.set_defaults(
+            {"checkpoint.save_last": True, "checkpoint.save_top_k": -1, "checkpoint.every_n_epochs": 10}
+        )
+        parser.add_lightning_class_args(SampleGrid, "samples")
+
+    def before_instantiate_classes(self) -> None:
+        cfg = self.config[self.subcommand]
+        ckpt = cfg.get("ckpt_path")
+        if ckpt and ckpt not in _CHECKPOINT_NAMES and not Path(ckpt).is_file():
+            raise UserError(f"--ckpt_path {ckpt} does not exist; give the path of a .ckpt file (runs/*/checkpoints/)")
+        self.run_dir = self._run_dir(cfg)
+        cfg.trainer.default_root_dir = str(self.run_dir)
+        if cfg.trainer.logger in (None, True):
+            cfg.trainer.logger = _default_logger(self.run_dir)
+        elif _is_wandb(cfg.trainer.logger) and cfg.trainer.logger.init_args.get("save_dir") in (None, "."):
+            cfg.trainer.logger.init_args.save_dir = str(self.run_dir)
+        if cfg.checkpoint.dirpath is None:
+            cfg.checkpoint.dirpath = str(self.run_dir / "checkpoints")
+        if _is_rank_zero():
+            print(f"ganzoo: run directory {self.run_dir}", file=sys.stderr)
+
+    def _run_dir(self, cfg: Any) -> Path:
+        # DDP children re-run this command; they must join rank 0's directory, not create their own.
+        if not _is_rank_zero() and os.environ.get(RUN_DIR_ENV):
+            return Path(os.environ[RUN_DIR_ENV])
+        name = f"{_short_name(cfg.model, MODELS)}-{_short_name(cfg.data, DATA)}"
+        if self.subcommand != "fit":
+            name += f"-{self.subcommand}"
+        run_dir = new_run_dir(Path(cfg.trainer.default_root_dir or "runs"), name)
+        os.environ[RUN_DIR_ENV] = str(run_dir)
+        return run_dir
+
+    def after_fit(self) -> None:
+        if not self.trainer.is_global_zero:
+            return
+        ckpt = self.trainer.checkpoint_callback
+        grid = next((cb.last_path for cb in self.trainer.callbacks if hasattr(cb, "last_path")), None)
+        print(
+            f"ganzoo: done. samples: {grid}  checkpoint: {ckpt.last_model_path if ckpt else None}",
+            file=sys.stderr,
+        )
+
+
+def _is_rank_zero() -> bool:
+    return os.environ.get("LOCAL_RANK", "0") == "0" and os.environ.get("NODE_RANK", "0") == "0"
+
+
+def _is_wandb(logger: Any) -> bool:
+    return "WandbLogger" in str(getattr(logger, "class_path", ""))
+
+
+def _default_logger(run_dir: Path) -> dict[str, Any]:
+    """TensorBoard when installed, CSV otherwise, writing straight into the run directory."""
+    try:
+        import tensorboard  # noqa: F401
+
+        class_path = "lightning.pytorch.loggers.TensorBoardLogger"
+    except ImportError:
+        class_path = "lightning.pytorch.loggers.CSVLogger"
+    return {"class_path": class_path, "init_args": {"save_dir": str(run_dir), "name": "", "version": ""}}
+
+
+def _short_name(spec: Any, table: dict) -> str:
+    class_path = getattr(spec, "class_path", None) or str(spec)
+    for alias, entry in table.items():
+        if entry.class_path == class_path or entry.class_path.rsplit(".", 1)[1] == class_path:
+            return alias
+    return class_path.rsplit(".", 1)[-1].lower()
+
+
+def run_cli(args: Sequence[str]) -> GanzooCLI:
+    """Runs a LightningCLI subcommand (``fit``, ``validate``, ``test``, ``predict``) with ganzoo's defaults."""
+    import ganzoo.data  # noqa: F401  (so that bare class names resolve)
+    import ganzoo.models  # noqa: F401
+    from ganzoo.data import GANDataModule
+    from ganzoo.models import GAN
+
+    defaults = [str(package_config("defaults.yaml"))]
+    return GanzooCLI(
+        GAN,
+        GANDataModule,
+        subclass_mode_model=True,
+        subclass_mode_data=True,
+        args=list(args),
+        parser_kwargs={sub: {"default_config_files": defaults} for sub in SUBCOMMANDS},
+    )

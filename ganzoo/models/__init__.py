@@ -1,0 +1,7 @@
+"""GAN variants. Each is a small subclass of :class:`GAN` that defines its networks and what differs."""
+
+from ganzoo.models.base import GAN
+from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.vanilla_gan import VanillaGAN
+
+__all__ = ["DCGAN", "GAN", "VanillaGAN"]

@@ -1,0 +1,20 @@
+"""Network architectures, independent of how they are trained (see ``ganzoo.models`` for the algorithms).
+
+A discriminator is ``body`` (input → flat features, with ``out_features``) followed by ``head`` (features → one
+logit per sample), so feature-level layers such as minibatch discrimination can be inserted between the two.
+"""
+
+from ganzoo.nets.dcgan import DCGANDiscriminator, DCGANGenerator
+from ganzoo.nets.layers import Norm, make_norm
+from ganzoo.nets.mlp import MLP, Activation, MLPDiscriminator, MLPGenerator
+
+__all__ = [
+    "MLP",
+    "Activation",
+    "DCGANDiscriminator",
+    "DCGANGenerator",
+    "MLPDiscriminator",
+    "MLPGenerator",
+    "Norm",
+    "make_norm",
+]

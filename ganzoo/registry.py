@@ -1,0 +1,42 @@
+"""The short names the CLI accepts for models and datasets. Kept free of heavy imports: listing is instant."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+
+class Entry(NamedTuple):
+    class_path: str
+    summary: str
+
+
+MODELS: dict[str, Entry] = {
+    "vanilla_gan": Entry(
+        "ganzoo.models.VanillaGAN", "Goodfellow et al. 2014: MLP G and D; --model.loss minimax|non_saturating"
+    ),
+    "dcgan": Entry("ganzoo.models.DCGAN", "Radford et al. 2015: conv G/D with BatchNorm, Adam 2e-4 β1=0.5; 16–128 px"),
+}
+
+DATA: dict[str, Entry] = {
+    "digits": Entry("ganzoo.data.DigitsData", "scikit-learn's 1,797 8×8 digits, resized; bundled, no download"),
+    "mnist": Entry("ganzoo.data.MNISTData", "MNIST 60k/10k grey digits (torchvision download)"),
+    "fashion_mnist": Entry("ganzoo.data.FashionMNISTData", "Fashion-MNIST 60k/10k grey clothing (torchvision)"),
+    "cifar10": Entry("ganzoo.data.CIFAR10Data", "CIFAR-10 50k/10k RGB 32×32 (torchvision, or --data.npz FILE)"),
+    "celeba": Entry("ganzoo.data.CelebAData", "CelebA aligned faces, 64×64 crops (torchvision or a local folder)"),
+    "image_folder": Entry(
+        "ganzoo.data.ImageFolderData",
+        "any folder of images (--data.root DIR); --data.labels from sub-folders",
+    ),
+    "ring": Entry("ganzoo.data.RingData", "2D toy: 8 Gaussians on the unit circle, σ=0.01"),
+    "grid": Entry("ganzoo.data.GridData", "2D toy: 25 Gaussians on {−4,−2,0,2,4}², σ=0.05"),
+}
+
+
+def describe(table: dict[str, Entry]) -> str:
+    """One line per entry: alias, class, summary."""
+    width = max(map(len, table))
+    cls_width = max(len(e.class_path.rsplit(".", 1)[1]) for e in table.values())
+    return "\n".join(
+        f"{alias:<{width}}  {entry.class_path.rsplit('.', 1)[1]:<{cls_width}}  {entry.summary}"
+        for alias, entry in table.items()
+    )
