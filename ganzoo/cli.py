@@ -69,15 +69,27 @@ def main(argv: Sequence[str] | None = None) -> None:
         from ganzoo.lightning_cli import run_cli
 
         run_cli(args)
-    except UserError as err:
-        print(f"ganzoo: error: {_one_line(err)}", file=sys.stderr)
-        sys.exit(2)
     except Exception as err:
-        # A UserError raised in a DataLoader worker comes back re-wrapped, with the worker's traceback as text.
-        if "UserError: " in str(err):
-            print(f"ganzoo: error: {_one_line(err)}", file=sys.stderr)
-            sys.exit(2)
-        raise
+        message = _user_error_message(err)
+        if message is None:
+            raise
+        print(f"ganzoo: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+
+def _user_error_message(err: BaseException) -> str | None:
+    """The one-line message of a UserError anywhere in ``err``'s chain, else None (a bug: keep the traceback).
+
+    jsonargparse wraps errors raised while instantiating classes, and a DataLoader worker's error comes back
+    re-created from its traceback text; both still carry the UserError.
+    """
+    seen: set[int] = set()
+    while err is not None and id(err) not in seen:
+        seen.add(id(err))
+        if isinstance(err, UserError) or "UserError: " in str(err):
+            return _one_line(err)
+        err = err.__cause__ or err.__context__
+    return None
 
 
 def _one_line(err: BaseException) -> str:

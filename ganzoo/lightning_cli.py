@@ -44,9 +44,8 @@ class GanzooCLI(LightningCLI):
         parser.link_arguments("data.data_shape", "model.init_args.data_shape", apply_on="instantiate")
         parser.link_arguments("data.num_classes", "model.init_args.num_classes", apply_on="instantiate")
         parser.add_lightning_class_args(ModelCheckpoint, "checkpoint")
-        parser.set_defaults(
-            {"checkpoint.save_last": True, "checkpoint.save_top_k": -1, "checkpoint.every_n_epochs": 10}
-        )
+        # One checkpoint per epoch (the best one once a metric is monitored) and last.ckpt linking to it.
+        parser.set_defaults({"checkpoint.save_last": "link", "checkpoint.every_n_epochs": 1})
         parser.add_lightning_class_args(SampleGrid, "samples")
 
     def before_instantiate_classes(self) -> None:

@@ -63,7 +63,7 @@ class ImageFiles(Dataset):
 def split_indices(n: int, val_fraction: float, split: str) -> Tensor:
     """A fixed (seeded) split of ``range(n)``: ``train`` and the held-out rest (``val``/``test``)."""
     order = torch.randperm(n, generator=torch.Generator().manual_seed(0))
-    n_val = max(1, round(n * val_fraction)) if n > 1 else 0
+    n_val = min(n - 1, max(1, round(n * val_fraction))) if val_fraction > 0 else 0
     return order[n_val:] if split == "train" else order[:n_val]
 
 

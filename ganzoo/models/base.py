@@ -16,6 +16,7 @@ from __future__ import annotations
 import functools
 import importlib
 import math
+import random
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -69,7 +70,8 @@ class GAN(L.LightningModule):
         clip_grad_norm_d: clip the discriminator's gradient norm to this value (None: no clipping).
         ema_decay: keep an exponential moving average of the generator with this decay (e.g. 0.999) and sample
             from it; None disables it.
-        num_progress_samples: how many fixed-noise samples the progress grids show.
+        num_progress_samples: how many fixed-noise samples the progress images show; default 64 for images and
+            2,500 (the mode-coverage protocol's count) for flat data.
     """
 
     def __init__(
@@ -86,7 +88,7 @@ class GAN(L.LightningModule):
         clip_grad_norm_g: float | None = None,
         clip_grad_norm_d: float | None = None,
         ema_decay: float | None = None,
-        num_progress_samples: int = 64,
+        num_progress_samples: int | None = None,
     ) -> None:
         super().__init__()
         if n_critic < 1:
@@ -117,6 +119,8 @@ class GAN(L.LightningModule):
             )
             # Frozen: it is updated by averaging, never by gradients (and DDP must not expect gradients for it).
             self.generator_ema.requires_grad_(False)
+        if num_progress_samples is None:
+            num_progress_samples = 64 if len(self.data_shape) == 3 else 2500
         self.register_buffer("fixed_z", self.sample_latent(num_progress_samples, device="cpu"))
 
     # ------------------------------------------------------------------ what a variant defines
@@ -273,17 +277,27 @@ class GAN(L.LightningModule):
 
     # ------------------------------------------------------------------ checkpoints
     def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        checkpoint["ganzoo_counters"] = {
+        # The RNG state makes a resumed run draw the same latents and shuffles as an uninterrupted one. Only
+        # tensors, ints and tuples: the checkpoint stays loadable with ``weights_only=True``.
+        checkpoint["ganzoo"] = {
             "d_steps": self.d_steps,
             "g_steps": self.g_steps,
             "images_seen": self.images_seen,
+            "rng_torch": torch.get_rng_state(),
+            "rng_python": random.getstate(),
+            "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
         }
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
-        counters = checkpoint.get("ganzoo_counters", {})
-        self.d_steps = counters.get("d_steps", 0)
-        self.g_steps = counters.get("g_steps", 0)
-        self.images_seen = counters.get("images_seen", 0)
+        state = checkpoint.get("ganzoo", {})
+        self.d_steps = state.get("d_steps", 0)
+        self.g_steps = state.get("g_steps", 0)
+        self.images_seen = state.get("images_seen", 0)
+        if "rng_torch" in state:
+            torch.set_rng_state(state["rng_torch"])
+            random.setstate(state["rng_python"])
+            if state["rng_cuda"] and torch.cuda.is_available():
+                torch.cuda.set_rng_state_all(state["rng_cuda"])
 
 
 def _batch_size(batch: Any) -> int:

@@ -1,0 +1,52 @@
+"""Loading trained models from checkpoints without running code from them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from ganzoo.errors import UserError
+
+
+def _gan_subclasses() -> dict[str, type]:
+    import ganzoo.models  # noqa: F401  (registers the zoo's classes)
+    from ganzoo.models import GAN
+
+    found, stack = {}, [GAN]
+    while stack:
+        cls = stack.pop()
+        for sub in cls.__subclasses__():
+            found[f"{sub.__module__}.{sub.__qualname__}"] = sub
+            found.setdefault(f"ganzoo.models.{sub.__qualname__}", sub)
+            stack.append(sub)
+    return found
+
+
+def load_model(path: str | Path, map_location: str | torch.device = "cpu"):
+    """Rebuilds the model saved in a ganzoo checkpoint, in eval mode.
+
+    The file is read with ``torch.load(weights_only=True)``, so a crafted pickle cannot execute code, and the model
+    class must be an already imported subclass of :class:`~ganzoo.models.GAN`.
+    """
+    from lightning.pytorch.cli import instantiate_module
+
+    path = Path(path)
+    if not path.is_file():
+        raise UserError(f"checkpoint {path} does not exist; give the path of a .ckpt file (runs/*/checkpoints/)")
+    try:
+        ckpt = torch.load(path, map_location=map_location, weights_only=True)
+    except Exception as err:
+        raise UserError(f"refusing to load {path}: it is not a weights-only ganzoo checkpoint ({err})") from err
+    hparams = dict(ckpt.get("hyper_parameters") or {})
+    hparams.pop("_instantiator", None)
+    class_path = hparams.pop("_class_path", None)
+    cls = _gan_subclasses().get(class_path or "")
+    if cls is None:
+        raise UserError(f"{path} holds {class_path!r}, which is not a ganzoo model; load it with its own code")
+    model = instantiate_module(cls, hparams)
+    model.load_state_dict(ckpt["state_dict"])
+    state = ckpt.get("ganzoo", {})
+    model.d_steps, model.g_steps = state.get("d_steps", 0), state.get("g_steps", 0)
+    model.images_seen = state.get("images_seen", 0)
+    return model.eval()

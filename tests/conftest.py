@@ -1,0 +1,53 @@
+"""Shared fixtures: every test runs in its own directory, offline, with tiny settings."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+#: Offline copies of the datasets (MNIST, Fashion-MNIST, the CIFAR-10 subset) for tests that need real data.
+SHARED_DATA = Path(os.environ.get("GANZOO_DATA_ROOT", REPO.parent / "shared" / "data")).resolve()
+CIFAR_NPZ = SHARED_DATA / "cifar10" / "cifar10_partial_6102.npz"
+
+#: Trainer settings that make a CLI run take seconds.
+TINY = [
+    "--trainer.max_epochs=1",
+    "--trainer.limit_train_batches=3",
+    "--trainer.limit_val_batches=1",
+    "--trainer.enable_progress_bar=false",
+    "--trainer.enable_model_summary=false",
+]
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("WANDB_MODE", "offline")
+    os.environ.pop("GANZOO_RUN_DIR", None)
+    yield
+    os.environ.pop("GANZOO_RUN_DIR", None)
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The offline dataset root; tests that need it are skipped, with the reason, where it is absent."""
+    if not (SHARED_DATA / "MNIST" / "raw").is_dir():
+        pytest.skip(f"no offline MNIST under {SHARED_DATA} (set GANZOO_DATA_ROOT)")
+    return SHARED_DATA
+
+
+def run_ganzoo(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Runs the real ``ganzoo`` console script in a subprocess (for exit codes and stderr)."""
+    exe = Path(sys.executable).with_name("ganzoo")
+    return subprocess.run(
+        [str(exe), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )

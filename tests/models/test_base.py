@@ -1,0 +1,116 @@
+"""The training loop every variant inherits: n_critic, counters, EMA, clipping, logging, sampling."""
+
+import lightning as L
+import pytest
+import torch
+
+from ganzoo.data import DigitsData
+from ganzoo.models import DCGAN, VanillaGAN
+
+
+def tiny_dcgan(**kwargs) -> DCGAN:
+    return DCGAN(data_shape=(1, 16, 16), base_channels=8, latent_dim=16, **kwargs)
+
+
+def fit(model, batches: int, **trainer_kwargs) -> L.Trainer:
+    trainer = L.Trainer(
+        max_epochs=1,
+        limit_train_batches=batches,
+        limit_val_batches=0,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        **trainer_kwargs,
+    )
+    trainer.fit(model, DigitsData(image_size=16, batch_size=16))
+    return trainer
+
+
+def adam_steps(optimizer: torch.optim.Optimizer) -> int:
+    return int(next(iter(optimizer.state.values()))["step"])
+
+
+def test_n_critic_schedule_takes_one_g_step_per_n_d_steps():
+    model = tiny_dcgan(n_critic=3)
+    trainer = fit(model, batches=7)
+    opt_g, opt_d = trainer.optimizers
+    assert (model.d_steps, model.g_steps) == (7, 2)
+    assert (adam_steps(opt_d), adam_steps(opt_g)) == (7, 2)
+    # global_step counts both optimizers: the reason ganzoo keeps its own counters.
+    assert trainer.global_step == 9
+    assert model.images_seen == 7 * 16
+
+
+def test_both_players_learn_and_the_other_player_is_frozen_during_each_step():
+    torch.manual_seed(0)
+    model = tiny_dcgan()
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    fit(model, batches=2)
+    for prefix in ("generator.", "discriminator."):
+        changed = [k for k, v in model.state_dict().items() if k.startswith(prefix) and "weight" in k]
+        assert all(not torch.equal(before[k], model.state_dict()[k]) for k in changed), prefix
+    assert all(p.requires_grad for p in model.parameters())  # toggling is undone
+
+
+def test_ema_generator_is_frozen_averaged_and_used_for_sampling():
+    torch.manual_seed(0)
+    model = tiny_dcgan(ema_decay=0.9)
+    fit(model, batches=3)
+    assert model.generator_ema.n_averaged.item() == 3
+    assert not any(p.requires_grad for p in model.generator_ema.parameters())
+    z = torch.randn(4, 16)
+    raw, ema = model.sample(z=z, ema=False), model.sample(z=z)
+    assert raw.shape == ema.shape == (4, 1, 16, 16)
+    assert not torch.allclose(raw, ema)
+    assert torch.allclose(ema, model.generator_ema.module.eval()(z))
+
+
+def test_gradient_clipping_bounds_the_discriminator_gradient():
+    model = tiny_dcgan(clip_grad_norm_d=1e-3)
+    trainer = fit(model, batches=2)
+    grads = [p.grad for p in model.discriminator.parameters() if p.grad is not None]
+    assert grads and torch.nn.utils.get_total_norm(grads) <= 1e-3 * 1.01
+    assert trainer.optimizers  # the G gradients are not clipped:
+    g_grads = [p.grad for p in model.generator.parameters() if p.grad is not None]
+    assert torch.nn.utils.get_total_norm(g_grads) > 1e-3
+
+
+def test_losses_discriminator_outputs_and_gradient_norms_are_logged():
+    model = tiny_dcgan()
+    trainer = fit(model, batches=2, log_every_n_steps=1)
+    logged = trainer.callback_metrics
+    for key in (
+        "train/loss_d",
+        "train/loss_g",
+        "train/d_real",
+        "train/d_fake",
+        "train/grad_norm_g",
+        "train/grad_norm_d",
+    ):
+        assert key in logged and torch.isfinite(logged[key]), key
+    assert 0 < logged["train/d_real"] < 1  # a probability for the logistic losses
+    assert logged["train/kimg"] == pytest.approx(2 * 16 / 1000)
+
+
+def test_sample_returns_images_in_range_and_restores_train_mode():
+    model = tiny_dcgan()
+    model.train()
+    x = model.sample(5)
+    assert x.shape == (5, 1, 16, 16) and x.min() >= -1 and x.max() <= 1
+    assert model.generator.training
+    assert model.progress_samples().shape == (64, 1, 16, 16)
+
+
+def test_python_callables_are_accepted_as_optimizers_and_kept_out_of_hparams():
+    model = VanillaGAN(data_shape=(2,), optimizer_d=lambda p: torch.optim.SGD(p, lr=0.1))
+    opt_g, opt_d = model.configure_optimizers()[0]
+    assert isinstance(opt_d, torch.optim.SGD) and isinstance(opt_g, torch.optim.Adam)
+    assert opt_g.defaults["betas"] == (0.5, 0.999)
+    assert "optimizer_d" not in model.hparams and "optimizer_g" in model.hparams
+    assert model.fixed_z.shape == (2500, 100)  # flat data: the mode-coverage protocol's sample count
+
+
+def test_invalid_n_critic_is_rejected():
+    with pytest.raises(ValueError, match="n_critic"):
+        tiny_dcgan(n_critic=0)

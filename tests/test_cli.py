@@ -1,0 +1,155 @@
+"""The ``ganzoo`` command: aliases, overrides, configs, listings and one-line errors."""
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from ganzoo.cli import expand_aliases, main, package_config
+from ganzoo.errors import UserError
+from ganzoo.registry import DATA, MODELS
+from tests.conftest import REPO, TINY, run_ganzoo
+
+
+def print_config(capsys, *args: str) -> dict:
+    with pytest.raises(SystemExit) as exit_info:
+        main(["fit", *args, "--print_config"])
+    assert exit_info.value.code in (0, None)
+    return yaml.safe_load(capsys.readouterr().out)
+
+
+def test_aliases_expand_to_the_packaged_model_yaml_and_data_class_paths():
+    args = expand_aliases(["fit", "--model", "dcgan", "--data=mnist", "--model.n_critic", "2"])
+    assert args == [
+        "fit",
+        f"--model={package_config('model', 'dcgan.yaml')}",
+        "--data=ganzoo.data.MNISTData",
+        "--model.n_critic",
+        "2",
+    ]
+    # Class names, dotted paths and files pass through.
+    assert expand_aliases(["--model", "DCGAN", "--data", "a.b.C"]) == ["--model=DCGAN", "--data=a.b.C"]
+
+
+def test_every_alias_has_an_importable_class_and_model_aliases_ship_a_yaml():
+    import importlib
+
+    for table in (MODELS, DATA):
+        for entry in table.values():
+            module, name = entry.class_path.rsplit(".", 1)
+            assert hasattr(importlib.import_module(module), name)
+    for alias in MODELS:
+        spec = yaml.safe_load(package_config("model", f"{alias}.yaml").read_text())
+        assert spec["class_path"] == MODELS[alias].class_path
+
+
+def test_unknown_alias_is_one_line_naming_the_choices():
+    with pytest.raises(UserError, match="unknown model 'wgan_pg'; choose one of: vanilla_gan, dcgan"):
+        expand_aliases(["fit", "--model", "wgan_pg"])
+    result = run_ganzoo("fit", "--model", "wgan_pg")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "ganzoo: error: unknown model 'wgan_pg'; choose one of: vanilla_gan, dcgan (see `ganzoo models`)"
+    ]
+    result = run_ganzoo("fit", "--data", "mnsit")
+    assert result.returncode == 2 and "choose one of: digits, mnist, fashion_mnist" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_alias_loads_model_defaults_and_later_arguments_override_them(capsys):
+    cfg = print_config(
+        capsys,
+        "--model",
+        "dcgan",
+        "--model.n_critic",
+        "2",
+        "--model.optimizer_d.lr",
+        "1e-4",
+        "--data",
+        "mnist",
+        "--data.batch_size",
+        "32",
+    )
+    model = cfg["model"]
+    assert model["class_path"] == "ganzoo.models.DCGAN"
+    assert model["init_args"]["n_critic"] == 2
+    assert model["init_args"]["optimizer_d"]["init_args"]["lr"] == 1e-4
+    assert model["init_args"]["optimizer_d"]["init_args"]["betas"] == [0.5, 0.999]  # kept from the alias YAML
+    assert cfg["data"] == {"class_path": "ganzoo.data.MNISTData", "init_args": {**cfg["data"]["init_args"]}}
+    assert cfg["data"]["init_args"]["batch_size"] == 32
+
+
+def test_class_names_and_dotted_paths_work_like_aliases(capsys):
+    cfg = print_config(capsys, "--model", "VanillaGAN", "--data", "ganzoo.data.RingData", "--model.loss", "minimax")
+    assert cfg["model"]["class_path"] == "ganzoo.models.VanillaGAN"
+    assert cfg["model"]["init_args"]["loss"] == "minimax"
+    assert cfg["data"]["class_path"] == "ganzoo.data.RingData"
+
+
+def test_no_arguments_means_the_default_dcgan_on_digits(capsys):
+    cfg = print_config(capsys)
+    assert cfg["model"]["class_path"] == "ganzoo.models.DCGAN"
+    assert cfg["data"]["class_path"] == "ganzoo.data.DigitsData"
+
+
+@pytest.mark.parametrize("config", sorted((REPO / "configs").glob("*.yaml")), ids=lambda p: p.name)
+def test_experiment_configs_parse(capsys, config: Path):
+    cfg = print_config(capsys, "--config", str(config))
+    assert cfg["model"]["class_path"].startswith("ganzoo.models.")
+    assert cfg["data"]["class_path"].startswith("ganzoo.data.")
+
+
+def test_listings_have_one_line_per_entry(capsys):
+    main(["models"])
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == list(MODELS)
+    main(["datasets"])
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == list(DATA)
+
+
+def test_fit_writes_a_grid_a_checkpoint_and_never_reuses_a_run_directory(tmp_path):
+    args = ["fit", "--data.image_size=16", "--model.base_channels=8", *TINY]
+    first, second = run_ganzoo(*args), run_ganzoo(*args)
+    assert first.returncode == 0, first.stderr[-2000:]
+    assert second.returncode == 0, second.stderr[-2000:]
+    run0, run1 = tmp_path / "runs" / "dcgan-digits" / "version_0", tmp_path / "runs" / "dcgan-digits" / "version_1"
+    assert f"run directory {Path('runs/dcgan-digits/version_0')}" in first.stderr
+    for run in (run0, run1):
+        assert (run / "samples" / "final.png").is_file()
+        assert (run / "checkpoints" / "last.ckpt").exists()
+        assert (run / "config.yaml").is_file()
+    assert (run0 / "checkpoints" / "last.ckpt").resolve() != (run1 / "checkpoints" / "last.ckpt").resolve()
+
+
+def test_python_dash_m_runs_the_same_cli():
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-m", "ganzoo", "models"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "dcgan" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--ckpt_path", "missing.ckpt"], "--ckpt_path missing.ckpt does not exist"),
+        (["--data", "image_folder", "--data.root", "nowhere"], "image folder nowhere does not exist"),
+        (["--data", "image_folder", "--data.root", "."], "no images"),
+        (["--data.image_size", "28"], "takes square images of side 16, 32, 64"),
+        (["--data", "cifar10", "--data.npz", "missing.npz"], "--data.npz missing.npz does not exist"),
+    ],
+)
+def test_user_mistakes_are_one_line_errors_with_a_nonzero_exit(args, message):
+    result = run_ganzoo("fit", *args, *TINY)
+    assert result.returncode == 2, result.stderr[-2000:]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ganzoo: error:")]
+    assert len(errors) == 1 and message in errors[0], result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_download_says_where_to_put_the_data(tmp_path):
+    # No network here: torchvision's download fails, and the message says where the files go.
+    result = run_ganzoo("fit", "--data", "mnist", "--data.root", str(tmp_path / "empty"), *TINY, timeout=120)
+    assert result.returncode == 2, result.stderr[-2000:]
+    assert "could not load MNIST" in result.stderr and "--data.root" in result.stderr
+    assert "Traceback" not in result.stderr

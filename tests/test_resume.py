@@ -1,0 +1,74 @@
+"""Resuming from a checkpoint continues the run exactly: same parameters as an uninterrupted run."""
+
+import os
+
+import pytest
+import torch
+
+from ganzoo import load_model
+from ganzoo.cli import main
+from ganzoo.errors import UserError
+from ganzoo.models import DCGAN
+
+COMMON = [
+    "--seed_everything=7",
+    "--data.image_size=16",
+    "--model.base_channels=8",
+    "--model.n_critic=2",
+    "--model.ema_decay=0.9",
+    "--model.scheduler_g=StepLR",
+    "--model.scheduler_g.step_size=1",
+    "--model.scheduler_g.gamma=0.5",
+    "--trainer.limit_train_batches=5",  # odd, so the n_critic phase still crosses the epoch boundary
+    "--trainer.limit_val_batches=1",
+    "--trainer.enable_progress_bar=false",
+    "--trainer.enable_model_summary=false",
+]
+
+
+def final_checkpoint(run: str) -> dict:
+    return torch.load(f"runs/{run}/checkpoints/last.ckpt", weights_only=True)
+
+
+def test_resumed_run_equals_an_uninterrupted_one():
+    main(["fit", *COMMON, "--trainer.max_epochs=2"])  # version_0: straight through
+    main(["fit", *COMMON, "--trainer.max_epochs=1"])  # version_1: stops after one epoch
+    main(["fit", *COMMON, "--trainer.max_epochs=2", "--ckpt_path=runs/dcgan-digits/version_1/checkpoints/last.ckpt"])
+    straight, resumed = final_checkpoint("dcgan-digits/version_0"), final_checkpoint("dcgan-digits/version_2")
+    assert straight["state_dict"].keys() == resumed["state_dict"].keys()
+    for key, value in straight["state_dict"].items():
+        assert torch.equal(value, resumed["state_dict"][key]), key
+    assert straight["ganzoo"]["g_steps"] == resumed["ganzoo"]["g_steps"] == 5
+    for opt_a, opt_b in zip(straight["optimizer_states"], resumed["optimizer_states"], strict=True):
+        for state_a, state_b in zip(opt_a["state"].values(), opt_b["state"].values(), strict=True):
+            assert all(torch.equal(state_a[k], state_b[k]) for k in state_a)
+    assert straight["lr_schedulers"][0]["_last_lr"] == resumed["lr_schedulers"][0]["_last_lr"] == [5e-5]
+    # The interrupted run's checkpoint is untouched.
+    assert final_checkpoint("dcgan-digits/version_1")["epoch"] == 0
+
+
+def test_checkpoints_load_weights_only_and_rebuild_the_model():
+    main(["fit", *COMMON, "--trainer.max_epochs=1"])
+    ckpt = final_checkpoint("dcgan-digits/version_0")  # weights_only=True: no code runs on load
+    assert ckpt["hyper_parameters"]["_class_path"] == "ganzoo.models.DCGAN"
+    assert "fid" not in " ".join(ckpt["state_dict"])
+    path = "runs/dcgan-digits/version_0/checkpoints/last.ckpt"
+    model = load_model(path)
+    assert type(model) is DCGAN and model.data_shape == (1, 16, 16) and model.g_steps == 2
+    assert model.generator_ema is not None and model.sample(2).shape == (2, 1, 16, 16)
+    for key, value in model.state_dict().items():
+        assert torch.equal(value, ckpt["state_dict"][key]), key
+    assert type(DCGAN.load_from_checkpoint(path, weights_only=True)) is DCGAN  # Lightning's own way works too
+
+
+def test_a_checkpoint_whose_pickle_runs_code_is_refused(tmp_path):
+    marker = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    torch.save({"state_dict": {}, "payload": Exploit()}, tmp_path / "evil.ckpt")
+    with pytest.raises(UserError, match="refusing to load"):
+        load_model(tmp_path / "evil.ckpt")
+    assert not marker.exists()
