@@ -37,7 +37,8 @@ def load_model(path: str | Path, map_location: str | torch.device = "cpu"):
     try:
         ckpt = torch.load(path, map_location=map_location, weights_only=True)
     except Exception as err:
-        raise UserError(f"refusing to load {path}: it is not a weights-only ganzoo checkpoint ({err})") from err
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise UserError(f"refusing to load {path}: it is not a weights-only ganzoo checkpoint ({reason})") from err
     hparams = dict(ckpt.get("hyper_parameters") or {})
     hparams.pop("_instantiator", None)
     class_path = hparams.pop("_class_path", None)

@@ -62,6 +62,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args and args[0] in ("models", "datasets"):
             print(describe(MODELS if args[0] == "models" else DATA))
             return
+        if args and args[0] in ("sample", "evaluate"):
+            import importlib
+
+            importlib.import_module(f"ganzoo.commands.{args[0]}").main(args[1:])
+            return
         args = expand_aliases(args)
         if argv is None:
             # Rewrite in place: DDP's launcher re-runs sys.argv in the child processes.

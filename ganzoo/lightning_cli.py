@@ -39,7 +39,7 @@ class GanzooCLI(LightningCLI):
     """LightningCLI with the geometry links, a checkpoint and a sample-grid callback, and a run directory."""
 
     def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
-        from ganzoo.callbacks import SampleGrid
+        from ganzoo.callbacks import Evaluation, SampleGrid
 
         parser.link_arguments("data.data_shape", "model.init_args.data_shape", apply_on="instantiate")
         parser.link_arguments("data.num_classes", "model.init_args.num_classes", apply_on="instantiate")
@@ -47,6 +47,7 @@ class GanzooCLI(LightningCLI):
         # One checkpoint per epoch (the best one once a metric is monitored) and last.ckpt linking to it.
         parser.set_defaults({"checkpoint.save_last": "link", "checkpoint.every_n_epochs": 1})
         parser.add_lightning_class_args(SampleGrid, "samples")
+        parser.add_lightning_class_args(Evaluation, "metrics")
 
     def before_instantiate_classes(self) -> None:
         cfg = self.config[self.subcommand]

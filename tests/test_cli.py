@@ -153,3 +153,34 @@ def test_missing_download_says_where_to_put_the_data(tmp_path):
     assert result.returncode == 2, result.stderr[-2000:]
     assert "could not load MNIST" in result.stderr and "--data.root" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_wandb_logger_works_offline_and_writes_into_the_run_directory(tmp_path):
+    result = run_ganzoo(
+        "fit",
+        "--data.image_size=16",
+        "--model.base_channels=8",
+        "--trainer.logger=WandbLogger",
+        *TINY,
+        env={"WANDB_MODE": "offline", "WANDB_SILENT": "true"},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    run = tmp_path / "runs" / "dcgan-digits" / "version_0"
+    assert list(run.glob("wandb/offline-run-*"))
+    assert (run / "checkpoints" / "last.ckpt").exists() or list(run.rglob("*.ckpt"))
+
+
+def test_validate_test_and_predict_run_from_a_checkpoint(tmp_path):
+    args = ["--data.image_size=16", "--model.base_channels=8", *TINY]
+    assert run_ganzoo("fit", *args).returncode == 0
+    ckpt = str(tmp_path / "runs" / "dcgan-digits" / "version_0" / "checkpoints" / "last.ckpt")
+    for sub in ("validate", "test", "predict"):
+        result = run_ganzoo(
+            sub,
+            *[a for a in args if "max_epochs" not in a and "train_batches" not in a],
+            "--trainer.limit_test_batches=1",
+            "--trainer.limit_predict_batches=1",
+            f"--ckpt_path={ckpt}",
+        )
+        assert result.returncode == 0, (sub, result.stderr[-2000:])
+    assert (tmp_path / "runs" / "dcgan-digits-validate" / "version_0").is_dir()

@@ -1,5 +1,6 @@
-"""Callbacks: progress grids (and, later, metrics) live beside the models, not inside them."""
+"""Callbacks: progress grids and metrics live beside the models, not inside them."""
 
+from ganzoo.callbacks.evaluation import Evaluation
 from ganzoo.callbacks.sample_grid import SampleGrid
 
-__all__ = ["SampleGrid"]
+__all__ = ["Evaluation", "SampleGrid"]

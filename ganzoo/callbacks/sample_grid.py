@@ -31,7 +31,9 @@ class SampleGrid(L.Callback):
         self.write(trainer, pl_module, "final")
 
     def write(self, trainer: L.Trainer, pl_module: L.LightningModule, name: str) -> Path | None:
-        image = progress_image(pl_module)  # every rank samples (no collective op inside), only rank 0 writes
+        image = progress_image(
+            pl_module, getattr(trainer.datamodule, "modes", None)
+        )  # every rank samples (no collective op inside), only rank 0 writes
         if not trainer.is_global_zero:
             return None
         from torchvision.utils import save_image
@@ -49,9 +51,10 @@ class SampleGrid(L.Callback):
         return self.last_path
 
 
-def progress_image(pl_module: L.LightningModule) -> Tensor:
-    """The model's progress samples as one [0, 1] image: a grid for images, a scatter plot for 2D points."""
+def progress_image(pl_module: L.LightningModule, centres: Tensor | None = None) -> Tensor:
+    """The model's progress samples as one [0, 1] image: a grid for images, a scatter plot for 2D points (over the
+    mode centres, when the data has them)."""
     samples = pl_module.progress_samples()
     if samples.ndim == 4:
         return image_grid(samples, nrow=pl_module.progress_grid_rows())
-    return scatter_image(samples.reshape(len(samples), -1)[:, :2])
+    return scatter_image(samples.reshape(len(samples), -1)[:, :2], centres)

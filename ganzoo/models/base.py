@@ -238,6 +238,14 @@ class GAN(L.LightningModule):
         self.log("step", float(self.g_steps))
 
     # ------------------------------------------------------------------ sampling
+    def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:
+        """Generates samples from latents with the training generator."""
+        return self.generate(z, labels)
+
+    def predict_step(self, batch: Any, batch_idx: int) -> Tensor:
+        """``ganzoo predict``: one generated sample per sample of the batch (with its label, if conditional)."""
+        return self.sample(_batch_size(batch), labels=batch[1] if self.num_classes else None)
+
     @torch.no_grad()
     def sample(
         self,

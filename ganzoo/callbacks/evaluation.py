@@ -1,0 +1,98 @@
+"""Metrics during training, from a Callback: the feature network never becomes part of the model or its checkpoints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import lightning as L
+import torch
+
+from ganzoo.metrics.evaluate import append_jsonl, evaluate_images, evaluate_modes
+
+
+class Evaluation(L.Callback):
+    """Computes metrics every ``every_n_epochs`` validation epochs and once more when fit ends, logs them as
+    ``val/<name>`` and appends one JSON line per value to ``metrics.jsonl`` in the run directory.
+
+    On the 2D toys (datamodules with ``modes``) it computes mode coverage (``val/modes``, ``val/hq_pct``,
+    ``val/rkl``) at every validation. On images it computes ``metrics`` on ``feature`` features.
+
+    Args:
+        metrics: image metrics among ``fid``, ``kid``, ``is``; empty disables image metrics.
+        feature: ``lenet`` (the shipped small CNN: MNIST, Fashion-MNIST, digits), ``inception`` (the TF InceptionV3
+            of the papers; slow on a CPU), or ``auto``: ``lenet`` where it exists, else ``inception``.
+        n_fake: generated samples per evaluation.
+        n_real: real samples of the reference split (None: all of it); their features are cached.
+        split: the real reference, ``test`` or ``train``.
+        every_n_epochs: epochs between image evaluations (0: only at the end of fit).
+        ema: use the EMA generator when the model has one.
+        batch_size: images per feature-network batch.
+        seed: seed of the generated latents (the same samples at every evaluation).
+        inception_weights: local Inception weights (default ``$GANZOO_INCEPTION_WEIGHTS``, else downloaded).
+    """
+
+    def __init__(
+        self,
+        metrics: list[str] | None = None,
+        feature: Literal["auto", "lenet", "inception"] = "auto",
+        n_fake: int = 10_000,
+        n_real: int | None = 10_000,
+        split: Literal["test", "train"] = "test",
+        every_n_epochs: int = 5,
+        ema: bool = True,
+        batch_size: int = 500,
+        seed: int = 0,
+        inception_weights: str | None = None,
+    ) -> None:
+        self.metrics = ["fid", "kid", "is"] if metrics is None else list(metrics)
+        self.feature = feature
+        self.n_fake, self.n_real, self.split = n_fake, n_real, split
+        self.every_n_epochs = every_n_epochs
+        self.ema, self.batch_size, self.seed = ema, batch_size, seed
+        self.inception_weights = inception_weights
+        self._real_cache: dict = {}
+        self._evaluated_at: int | None = None
+        self.last: list[dict] = []
+
+    def on_validation_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if trainer.sanity_checking:
+            return
+        dm = trainer.datamodule
+        due = self.every_n_epochs > 0 and (trainer.current_epoch + 1) % self.every_n_epochs == 0
+        if hasattr(dm, "modes") or (due and self.metrics):
+            for record in self._evaluate(trainer, pl_module):
+                pl_module.log(f"val/{record['metric']}", float(record["value"]), sync_dist=False)
+
+    def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if self._evaluated_at == pl_module.g_steps or not (self.metrics or hasattr(trainer.datamodule, "modes")):
+            return
+        values = {f"val/{r['metric']}": float(r["value"]) for r in self._evaluate(trainer, pl_module)}
+        for logger in trainer.loggers:
+            logger.log_metrics(values, step=pl_module.g_steps)
+
+    def _evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule) -> list[dict]:
+        dm = trainer.datamodule
+        with torch.inference_mode(False), torch.no_grad():
+            if hasattr(dm, "modes"):
+                records = evaluate_modes(pl_module, dm, ema=self.ema, seed=self.seed)
+            else:
+                records = evaluate_images(
+                    pl_module, dm, self.metrics, self._feature(dm), self.n_fake, self.n_real, self.split,
+                    self.ema, self.batch_size, self.seed, self.inception_weights,
+                    progress=trainer.is_global_zero and trainer.progress_bar_callback is not None,
+                    memory=self._real_cache,
+                )  # fmt: skip
+        self._evaluated_at = pl_module.g_steps
+        self.last = records
+        if trainer.is_global_zero:
+            append_jsonl(Path(trainer.log_dir or trainer.default_root_dir) / "metrics.jsonl", records)
+        return records
+
+    def _feature(self, dm: object) -> str:
+        if self.feature != "auto":
+            return self.feature
+        from ganzoo.metrics.classifier import CLASSIFIER_FOR_DATA, weights_path
+
+        name = CLASSIFIER_FOR_DATA.get(type(dm).__name__)
+        return "lenet" if name and weights_path(name).is_file() else "inception"

@@ -1,0 +1,1 @@
+"""ganzoo's own subcommands besides LightningCLI's: ``sample`` and ``evaluate``."""

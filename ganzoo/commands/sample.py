@@ -1,0 +1,84 @@
+"""``ganzoo sample``: images from a checkpoint, as a grid, an .npz, a folder of PNGs, or an interpolation strip."""
+
+from __future__ import annotations
+
+import argparse
+import math
+from pathlib import Path
+
+import torch
+
+from ganzoo.errors import UserError
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="ganzoo sample", description=__doc__)
+    p.add_argument("--ckpt", required=True, help="a checkpoint written by `ganzoo fit` (loaded weights-only)")
+    p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
+    p.add_argument("--out", default=None, help="output file or folder (default samples.png / samples.npz / samples/)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=True, help="sample from the EMA generator")
+    p.add_argument("--labels", default=None, help="comma-separated class labels for conditional models, e.g. 3,3,7")
+    p.add_argument("--format", choices=["png", "npz", "png-dir"], default="png")
+    p.add_argument("--interpolate", action="store_true", help="a strip of --n steps between two random latents")
+    p.add_argument("--device", default="cpu")
+    return p
+
+
+def to_uint8(images: torch.Tensor) -> torch.Tensor:
+    """[−1, 1] NCHW → uint8 NHWC."""
+    return ((images.float() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
+
+
+def main(argv: list[str]) -> Path:
+    args = parser().parse_args(argv)
+    from ganzoo import load_model
+    from ganzoo.plots import image_grid, scatter_image
+
+    model = load_model(args.ckpt, map_location=args.device).to(args.device)
+    torch.manual_seed(args.seed)
+    labels = None
+    if args.labels:
+        if not model.num_classes:
+            raise UserError(f"{type(model).__name__} is not conditional; drop --labels")
+        labels = torch.tensor([int(v) for v in args.labels.split(",")], device=model.device)
+        if labels.min() < 0 or labels.max() >= model.num_classes:
+            raise UserError(f"--labels must lie in 0…{model.num_classes - 1}")
+        args.n = len(labels)
+    elif model.num_classes:
+        labels = torch.arange(args.n, device=model.device) % model.num_classes
+    if args.interpolate:
+        ends = model.sample_latent(2)
+        t = torch.linspace(0, 1, args.n, device=model.device).unsqueeze(1)
+        z = (1 - t) * ends[0] + t * ends[1]
+        labels = labels[:1].expand(args.n) if labels is not None else None
+    else:
+        z = model.sample_latent(args.n)
+    samples = model.sample(z=z, labels=labels, ema=args.ema).cpu()
+
+    default = {"png": "samples.png", "npz": "samples.npz", "png-dir": "samples"}[args.format]
+    out = Path(args.out or default)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    from torchvision.utils import save_image
+
+    if samples.ndim != 4:  # flat data (2D toys): a scatter plot, or the raw points
+        if args.format == "npz":
+            import numpy as np
+
+            np.savez(out, samples=samples.numpy())
+        else:
+            save_image(scatter_image(samples[:, :2]), out if args.format == "png" else out / "scatter.png")
+    elif args.format == "png":
+        nrow = args.n if args.interpolate else max(1, round(math.sqrt(args.n)))
+        save_image(image_grid(samples, nrow=nrow), out)
+    elif args.format == "npz":
+        import numpy as np
+
+        extra = {"labels": labels.cpu().numpy()} if labels is not None else {}
+        np.savez_compressed(out, images=to_uint8(samples).numpy(), **extra)
+    else:
+        out.mkdir(parents=True, exist_ok=True)
+        for i, image in enumerate(samples):
+            save_image(image.add(1).div(2).clamp(0, 1), out / f"{i:05d}.png")
+    print(f"ganzoo: wrote {out}")
+    return out

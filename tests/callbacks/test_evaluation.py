@@ -1,0 +1,32 @@
+"""Metrics during training: logged, written as JSON lines, never stored in checkpoints."""
+
+import json
+from pathlib import Path
+
+import torch
+
+from ganzoo.cli import main
+from tests.conftest import TINY
+
+
+def test_image_metrics_are_logged_and_appended_and_not_checkpointed():
+    main(["fit", "--data.image_size=16", "--model.base_channels=8", "--metrics.every_n_epochs=1",
+          "--metrics.n_fake=300", "--metrics.feature=lenet", *TINY])  # fmt: skip
+    run = Path("runs/dcgan-digits/version_0")
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["metric"] for r in records] == ["fid_lenet_300_test", "kid_lenet_300_test", "is_lenet_300"]
+    assert {"model", "data", "kimg", "g_steps", "n_real", "n_fake", "split", "feature", "weights", "resize", "ema",
+            "seed", "value", "time"} <= set(records[0])  # fmt: skip
+    ckpt = torch.load(run / "checkpoints" / "last.ckpt", weights_only=True)
+    assert not any(k.startswith(("fid", "metric", "inception")) for k in ckpt["state_dict"])
+    assert sum(v.numel() for v in ckpt["state_dict"].values()) < 200_000
+
+
+def test_toys_log_mode_coverage_at_every_validation_and_plot_the_modes():
+    main(["fit", "--model", "vanilla_gan", "--data", "ring", "--data.num_samples=2048",
+          "--model.g_hidden=[32]", "--model.d_hidden=[32]", *TINY, "--trainer.max_epochs=2"])  # fmt: skip
+    run = Path("runs/vanilla_gan-ring/version_0")
+    records = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert [r["metric"] for r in records] == ["modes", "hq_pct", "rkl"] * 2
+    assert all(0 <= r["value"] <= 8 for r in records if r["metric"] == "modes")
+    assert (run / "samples" / "final.png").is_file()
