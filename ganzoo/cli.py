@@ -44,6 +44,26 @@ def expand_aliases(argv: Sequence[str]) -> list[str]:
     return out
 
 
+def with_quickstart(args: list[str]) -> list[str]:
+    """Runs the packaged quick-start experiment when a training subcommand names no model, data or config.
+
+    It is applied only then, never as a default underneath the user's choices: jsonargparse keeps the init args two
+    classes share when ``--model`` switches class, so a default DCGAN's settings would leak into ``--model X``.
+    """
+    if not args or args[0] not in ("fit", "validate", "test", "predict"):
+        return args
+    given = {a.partition("=")[0] for a in args}
+    has_model, has_data = "--model" in given, "--data" in given
+    if "--config" in given or "-c" in given or "--help" in given or "-h" in given:
+        return args
+    if not has_model and not has_data:
+        return [args[0], f"--config={package_config('quickstart.yaml')}", *args[1:]]
+    if not (has_model and has_data):
+        missing = "--data (see `ganzoo datasets`)" if has_model else "--model (see `ganzoo models`)"
+        raise UserError(f"give {missing} too, or neither for the quick-start run on the bundled digits")
+    return args
+
+
 def _resolve(kind: str, value: str) -> str:
     table = MODELS if kind == "model" else DATA
     if value in table:
@@ -67,7 +87,7 @@ def main(argv: Sequence[str] | None = None) -> None:
 
             importlib.import_module(f"ganzoo.commands.{args[0]}").main(args[1:])
             return
-        args = expand_aliases(args)
+        args = with_quickstart(expand_aliases(args))
         if argv is None:
             # Rewrite in place: DDP's launcher re-runs sys.argv in the child processes.
             sys.argv[1:] = args

@@ -12,7 +12,6 @@ from typing import Any
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
 
-from ganzoo.cli import package_config
 from ganzoo.errors import UserError
 from ganzoo.registry import DATA, MODELS
 
@@ -121,12 +120,4 @@ def run_cli(args: Sequence[str]) -> GanzooCLI:
     from ganzoo.data import GANDataModule
     from ganzoo.models import GAN
 
-    defaults = [str(package_config("defaults.yaml"))]
-    return GanzooCLI(
-        GAN,
-        GANDataModule,
-        subclass_mode_model=True,
-        subclass_mode_data=True,
-        args=list(args),
-        parser_kwargs={sub: {"default_config_files": defaults} for sub in SUBCOMMANDS},
-    )
+    return GanzooCLI(GAN, GANDataModule, subclass_mode_model=True, subclass_mode_data=True, args=list(args))

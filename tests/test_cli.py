@@ -79,6 +79,15 @@ def test_alias_loads_model_defaults_and_later_arguments_override_them(capsys):
     assert cfg["data"]["init_args"]["batch_size"] == 32
 
 
+def test_the_quickstart_settings_never_leak_into_a_chosen_model(capsys):
+    # jsonargparse keeps init args shared by two classes across a class switch: the quick-start DCGAN's EMA and
+    # BatchNorm must not reach a model the user chose.
+    model = print_config(capsys, "--model", "vanilla_gan", "--data", "ring")["model"]["init_args"]
+    assert model["ema_decay"] is None and model["g_norm"] == "none" and model["d_norm"] == "none"
+    data = print_config(capsys, "--model", "dcgan", "--data", "image_folder", "--data.root", ".")["data"]["init_args"]
+    assert data["image_size"] == 64 and data["num_workers"] == 4
+
+
 def test_class_names_and_dotted_paths_work_like_aliases(capsys):
     cfg = print_config(capsys, "--model", "VanillaGAN", "--data", "ganzoo.data.RingData", "--model.loss", "minimax")
     assert cfg["model"]["class_path"] == "ganzoo.models.VanillaGAN"
@@ -133,10 +142,14 @@ def test_python_dash_m_runs_the_same_cli():
     ("args", "message"),
     [
         (["--ckpt_path", "missing.ckpt"], "--ckpt_path missing.ckpt does not exist"),
-        (["--data", "image_folder", "--data.root", "nowhere"], "image folder nowhere does not exist"),
-        (["--data", "image_folder", "--data.root", "."], "no images"),
+        (["--model=dcgan", "--data", "image_folder", "--data.root", "nowhere"], "image folder nowhere does not exist"),
+        (["--model=dcgan", "--data", "image_folder", "--data.root", "."], "no images"),
         (["--data.image_size", "28"], "takes square images of side 16, 32, 64"),
-        (["--data", "cifar10", "--data.npz", "missing.npz"], "--data.npz missing.npz does not exist"),
+        (
+            ["--model", "dcgan", "--data", "cifar10", "--data.npz", "missing.npz"],
+            "--data.npz missing.npz does not exist",
+        ),
+        (["--model", "dcgan"], "give --data (see `ganzoo datasets`) too"),
     ],
 )
 def test_user_mistakes_are_one_line_errors_with_a_nonzero_exit(args, message):
@@ -149,7 +162,9 @@ def test_user_mistakes_are_one_line_errors_with_a_nonzero_exit(args, message):
 
 def test_missing_download_says_where_to_put_the_data(tmp_path):
     # No network here: torchvision's download fails, and the message says where the files go.
-    result = run_ganzoo("fit", "--data", "mnist", "--data.root", str(tmp_path / "empty"), *TINY, timeout=120)
+    result = run_ganzoo(
+        "fit", "--model=dcgan", "--data", "mnist", "--data.root", str(tmp_path / "empty"), *TINY, timeout=120
+    )
     assert result.returncode == 2, result.stderr[-2000:]
     assert "could not load MNIST" in result.stderr and "--data.root" in result.stderr
     assert "Traceback" not in result.stderr

@@ -16,7 +16,7 @@ from tests.conftest import TINY, run_ganzoo
 @pytest.fixture
 def checkpoint() -> Path:
     main(["fit", "--data.image_size=32", "--model.base_channels=8", "--model.ema_decay=0.9",
-          "--metrics.every_n_epochs=0", "--metrics.metrics=[]", *TINY])  # fmt: skip
+          *TINY])  # fmt: skip
     return Path("runs/dcgan-digits/version_0/checkpoints/last.ckpt")
 
 

@@ -23,6 +23,7 @@ COMMON = [
     "--trainer.limit_val_batches=1",
     "--trainer.enable_progress_bar=false",
     "--trainer.enable_model_summary=false",
+    "--metrics.metrics=[]",
 ]
 
 

@@ -59,7 +59,7 @@ class InceptionFeatures(Features):
         except Exception as err:  # no network, or a file that is not an InceptionV3 state dict
             raise UserError(
                 f"could not load the Inception weights ({type(err).__name__}: {err}); give a local copy with "
-                f"--inception-weights or ${INCEPTION_WEIGHTS_ENV}"
+                f"${INCEPTION_WEIGHTS_ENV} (or --metrics.inception_weights in fit, --inception-weights in evaluate)"
             ) from err
         self.weights = weights_path or "torchmetrics default (pt_inception-2015-12-05-6726825d.pth)"
         # Some redistributed copies carry only the pool3 network: their logits layer is all zeros.

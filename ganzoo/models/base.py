@@ -13,6 +13,7 @@ another, as in the paper).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import math
@@ -175,12 +176,13 @@ class GAN(L.LightningModule):
 
     def training_step(self, batch: Any, batch_idx: int) -> None:
         opt_g, opt_d = self.optimizers()
-        logs = {f"{k}_d" if k == "loss" else k: v for k, v in self._step(opt_d, self.discriminator_loss, batch)}
+        # The generator runs under no_grad in the D step, so only the G step needs the other player frozen.
+        logs = {f"{k}_d" if k == "loss" else k: v for k, v in self._step(opt_d, self.discriminator_loss, batch, False)}
         self.on_discriminator_step_end()
         self.d_steps += 1
         self.images_seen += _batch_size(batch) * self.trainer.world_size
         if self.d_steps % self.n_critic == 0:
-            logs |= {f"{k}_g" if k == "loss" else k: v for k, v in self._step(opt_g, self.generator_loss, batch)}
+            logs |= {f"{k}_g" if k == "loss" else k: v for k, v in self._step(opt_g, self.generator_loss, batch, True)}
             self.g_steps += 1
             if self.generator_ema is not None:
                 self.generator_ema.update_parameters(self.generator)
@@ -188,10 +190,10 @@ class GAN(L.LightningModule):
             self.log_dict({f"train/{k}": v for k, v in logs.items()}, prog_bar=False)
             self._log_counters()
 
-    def _step(self, optimizer: Any, loss_fn: Callable[[Any], Losses], batch: Any) -> Any:
-        # Toggling freezes the other player's parameters: no wasted weight gradients, no graph through the
-        # frozen network's weights.
-        with self.toggled_optimizer(optimizer):
+    def _step(self, optimizer: Any, loss_fn: Callable[[Any], Losses], batch: Any, freeze_others: bool) -> Any:
+        # Freezing the other player's parameters (toggling) avoids computing gradients for weights this step does
+        # not update.
+        with self.toggled_optimizer(optimizer) if freeze_others else contextlib.nullcontext():
             losses = loss_fn(batch)
             optimizer.zero_grad(set_to_none=True)
             self.manual_backward(losses["loss"])

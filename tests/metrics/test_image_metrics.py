@@ -39,9 +39,9 @@ def test_torchmetrics_fid_matches_a_direct_scipy_frechet_distance():
 
 
 def test_kid_is_unbiased_on_sets_from_one_distribution():
-    real = gaussian_features(1000, seed=0)
-    same = [kid(real, gaussian_features(1000, seed=s)) for s in range(1, 4)]
-    shifted = kid(real, gaussian_features(1000, shift=0.5, seed=5))
+    real = gaussian_features(400, seed=0)
+    same = [kid(real, gaussian_features(400, seed=s)) for s in range(1, 4)]
+    shifted = kid(real, gaussian_features(400, shift=0.5, seed=5))
     assert abs(np.mean(same)) < 0.05 * shifted
     assert shifted > 0
 
