@@ -23,3 +23,4 @@ lint:
 
 bench:
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/metrics_speed.py
