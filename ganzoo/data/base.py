@@ -7,6 +7,7 @@ Every datamodule yields ``(x, y)`` batches: samples (images in [−1, 1], NCHW f
 
 from __future__ import annotations
 
+import abc
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -63,7 +64,7 @@ def _keep_batch(batch: Any) -> Any:
     return batch
 
 
-class GANDataModule(L.LightningDataModule):
+class GANDataModule(L.LightningDataModule, abc.ABC):
     """Base of ganzoo's datamodules: batching, loaders, the data root and the geometry.
 
     Subclasses implement :meth:`make_dataset` for the splits ``train``, ``val`` and ``test``, and the properties
@@ -83,18 +84,18 @@ class GANDataModule(L.LightningDataModule):
         self.datasets: dict[str, Dataset] = {}
 
     @property
+    @abc.abstractmethod
     def data_shape(self) -> tuple[int, ...]:
         """Shape of one sample: (C, H, W) for images, (D,) for flat data."""
-        raise NotImplementedError
 
     @property
     def num_classes(self) -> int:
         """Number of distinct labels; 0 for unlabelled data."""
         return 0
 
+    @abc.abstractmethod
     def make_dataset(self, split: str) -> Dataset:
         """The dataset of one split: ``train``, ``val`` or ``test``."""
-        raise NotImplementedError
 
     def setup(self, stage: str) -> None:
         splits = {"fit": ("train", "val"), "validate": ("val",), "test": ("test",), "predict": ("test",)}[stage]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import math
 from typing import Any
 
@@ -32,9 +33,9 @@ class Toy2DData(GANDataModule):
         self.std = std
 
     @property
+    @abc.abstractmethod
     def modes(self) -> Tensor:
         """Mode centres, shape (K, 2)."""
-        raise NotImplementedError
 
     @property
     def data_shape(self) -> tuple[int, ...]:

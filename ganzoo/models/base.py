@@ -13,6 +13,7 @@ another, as in the paper).
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import functools
 import importlib
@@ -53,7 +54,7 @@ def as_callable(spec: Callable | dict | Namespace | None) -> Callable | None:
     return functools.partial(getattr(importlib.import_module(module), name), **dict(spec.get("init_args") or {}))
 
 
-class GAN(L.LightningModule):
+class GAN(L.LightningModule, abc.ABC):
     """Base LightningModule of the zoo: an alternating two-player game with manual optimization.
 
     Args:
@@ -125,13 +126,13 @@ class GAN(L.LightningModule):
         self.register_buffer("fixed_z", self.sample_latent(num_progress_samples, device="cpu"))
 
     # ------------------------------------------------------------------ what a variant defines
+    @abc.abstractmethod
     def build_generator(self) -> nn.Module:
         """The generator role: a network, or a ``ModuleDict`` of networks sharing one optimizer."""
-        raise NotImplementedError(f"{type(self).__name__} must define build_generator()")
 
+    @abc.abstractmethod
     def build_discriminator(self) -> nn.Module:
         """The discriminator role: a network, or a ``ModuleDict`` of networks sharing one optimizer."""
-        raise NotImplementedError(f"{type(self).__name__} must define build_discriminator()")
 
     def sample_latent(self, n: int, device: torch.device | str | None = None) -> Tensor:
         """Draws ``n`` latent codes z ~ N(0, I)."""
