@@ -15,6 +15,12 @@ MODELS: dict[str, Entry] = {
         "ganzoo.models.VanillaGAN", "Goodfellow et al. 2014: MLP G and D; --model.loss minimax|non_saturating"
     ),
     "dcgan": Entry("ganzoo.models.DCGAN", "Radford et al. 2015: conv G/D with BatchNorm, Adam 2e-4 β1=0.5; 16–128 px"),
+    "wgan": Entry(
+        "ganzoo.models.WGAN", "Arjovsky et al. 2017: critic, weight clipping c=0.01, RMSProp 5e-5, n_critic 5"
+    ),
+    "wgan_gp": Entry(
+        "ganzoo.models.WGANGP", "Gulrajani et al. 2017: gradient penalty λ=10, Adam 1e-4 β=(0,0.9), n_critic 5"
+    ),
 }
 
 DATA: dict[str, Entry] = {

@@ -3,5 +3,6 @@
 from ganzoo.models.base import GAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.vanilla_gan import VanillaGAN
+from ganzoo.models.wgan import WGAN, WGANGP
 
-__all__ = ["DCGAN", "GAN", "VanillaGAN"]
+__all__ = ["DCGAN", "GAN", "WGAN", "WGANGP", "VanillaGAN"]

@@ -95,9 +95,11 @@ class GAN(L.LightningModule, abc.ABC):
         super().__init__()
         if n_critic < 1:
             raise ValueError(f"n_critic must be ≥ 1, got {n_critic}")
-        # Live callables passed from Python cannot go into a weights-only checkpoint; their CLI form (a dict) can.
-        local = locals()
-        self.save_hyperparameters(ignore=[k for k in _OPTIMIZER_ARGS if callable(local[k])])
+        self.save_hyperparameters()
+        # Callables passed from Python cannot go into a weights-only checkpoint; their CLI form (a dict) can stay.
+        for key in _OPTIMIZER_ARGS:
+            if callable(self.hparams.get(key)):
+                del self.hparams[key], self._hparams_initial[key]
         self.automatic_optimization = False
         self.data_shape = tuple(int(s) for s in data_shape)
         self.num_classes = num_classes
@@ -153,11 +155,21 @@ class GAN(L.LightningModule, abc.ABC):
             fake = self.generate(self.sample_latent(real.shape[0]), labels)
         real_logits = self.discriminate(real, labels)
         fake_logits = self.discriminate(fake, labels)
-        return {
+        losses = {
             "loss": self.loss.d(real_logits, fake_logits),
             "d_real": self.loss.score(real_logits.detach()).mean(),
             "d_fake": self.loss.score(fake_logits.detach()).mean(),
         }
+        # Regularisers shape training; validation (run without gradients) reports the adversarial loss alone.
+        penalties = self.discriminator_penalties(real, fake, labels) if torch.is_grad_enabled() else {}
+        for name, penalty in penalties.items():
+            losses["loss"] = losses["loss"] + penalty
+            losses[name] = penalty.detach()
+        return losses
+
+    def discriminator_penalties(self, real: Tensor, fake: Tensor, labels: Tensor | None) -> Losses:
+        """Weighted regularisers added to the discriminator loss (WGAN-GP's gradient penalty, R1), by name."""
+        return {}
 
     def generator_loss(self, batch: Any) -> Losses:
         """Losses of one generator step; ``loss`` is minimised, every other entry is logged."""

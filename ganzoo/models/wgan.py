@@ -1,0 +1,106 @@
+"""Wasserstein GANs: weight clipping (Arjovsky et al. 2017) and gradient penalty (Gulrajani et al. 2017)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import torch
+from lightning.pytorch.cli import OptimizerCallable
+from torch import Tensor, nn
+
+from ganzoo.models.base import GAN, Losses
+from ganzoo.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, Norm
+from ganzoo.regularizers import gradient_penalty
+
+Backbone = Literal["dcgan", "mlp"]
+RMSPROP_WGAN: dict[str, Any] = {"class_path": "torch.optim.RMSprop", "init_args": {"lr": 5e-5}}
+ADAM_WGAN_GP: dict[str, Any] = {"class_path": "torch.optim.Adam", "init_args": {"lr": 1e-4, "betas": (0.0, 0.9)}}
+
+
+class _Critic(GAN):
+    """Shared by both: a critic (no sigmoid: the Wasserstein loss takes raw scores) on a DCGAN or MLP backbone.
+
+    Args:
+        backbone: ``dcgan`` (convolutional, square images) or ``mlp`` (images or flat data).
+        base_channels: DCGAN width (see :class:`~ganzoo.models.DCGAN`).
+        hidden: MLP hidden widths of both networks.
+        g_norm: the generator's normalisation.
+        d_norm: the critic's normalisation.
+    """
+
+    def __init__(
+        self,
+        backbone: Backbone = "dcgan",
+        base_channels: int = 64,
+        hidden: tuple[int, ...] = (512, 512, 512),
+        g_norm: Norm = "batch",
+        d_norm: Norm = "batch",
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("loss", "wasserstein")
+        super().__init__(**kwargs)
+
+    def build_generator(self) -> nn.Module:
+        hp = self.hparams
+        if hp.backbone == "dcgan":
+            return DCGANGenerator(self.latent_dim, self.data_shape, hp.base_channels, hp.g_norm)
+        return MLPGenerator(self.latent_dim, self.data_shape, hp.hidden, "relu", hp.g_norm, len(self.data_shape) == 3)
+
+    def build_discriminator(self) -> nn.Module:
+        hp = self.hparams
+        if hp.backbone == "dcgan":
+            return DCGANDiscriminator(self.data_shape, hp.base_channels, hp.d_norm)
+        return MLPDiscriminator(self.data_shape, hp.hidden, "relu", hp.d_norm)
+
+
+class WGAN(_Critic):
+    """WGAN with weight clipping: every critic weight is clamped to [−c, c] after each critic step; RMSProp 5e-5,
+    n_critic = 5, as in the paper.
+
+    Args:
+        clip_value: c.
+        **kwargs: see :class:`_Critic` and :class:`~ganzoo.models.base.GAN`.
+    """
+
+    def __init__(
+        self,
+        clip_value: float = 0.01,
+        optimizer_g: OptimizerCallable = RMSPROP_WGAN,
+        optimizer_d: OptimizerCallable = RMSPROP_WGAN,
+        n_critic: int = 5,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(optimizer_g=optimizer_g, optimizer_d=optimizer_d, n_critic=n_critic, **kwargs)
+        self.clip_value = clip_value
+
+    @torch.no_grad()
+    def on_discriminator_step_end(self) -> None:
+        for p in self.discriminator.parameters():
+            p.clamp_(-self.clip_value, self.clip_value)
+
+
+class WGANGP(_Critic):
+    """WGAN-GP: the critic loss plus λ·E[(‖∇D(x̂)‖ − 1)²] on random interpolates; Adam 1e-4, β = (0, 0.9),
+    n_critic = 5, λ = 10, and layer norm instead of BatchNorm in the critic (the penalty is per sample).
+
+    Args:
+        gp_weight: λ.
+        **kwargs: see :class:`_Critic` and :class:`~ganzoo.models.base.GAN`.
+    """
+
+    def __init__(
+        self,
+        gp_weight: float = 10.0,
+        optimizer_g: OptimizerCallable = ADAM_WGAN_GP,
+        optimizer_d: OptimizerCallable = ADAM_WGAN_GP,
+        n_critic: int = 5,
+        d_norm: Norm = "layer",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(optimizer_g=optimizer_g, optimizer_d=optimizer_d, n_critic=n_critic, d_norm=d_norm, **kwargs)
+        self.gp_weight = gp_weight
+
+    def discriminator_penalties(self, real: Tensor, fake: Tensor, labels: Tensor | None) -> Losses:
+        trainer = self._trainer
+        scaler = getattr(trainer.precision_plugin, "scaler", None) if trainer is not None else None
+        return {"gp": self.gp_weight * gradient_penalty(lambda x: self.discriminate(x, labels), real, fake, scaler)}
