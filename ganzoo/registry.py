@@ -15,6 +15,7 @@ MODELS: dict[str, Entry] = {
         "ganzoo.models.VanillaGAN", "Goodfellow et al. 2014: MLP G and D; --model.loss minimax|non_saturating"
     ),
     "dcgan": Entry("ganzoo.models.DCGAN", "Radford et al. 2015: conv G/D with BatchNorm, Adam 2e-4 β1=0.5; 16–128 px"),
+    "cgan": Entry("ganzoo.models.CGAN", "Mirza & Osindero 2014: label into G and D (concat or --model.projection)"),
     "wgan": Entry(
         "ganzoo.models.WGAN", "Arjovsky et al. 2017: critic, weight clipping c=0.01, RMSProp 5e-5, n_critic 5"
     ),

@@ -1,8 +1,9 @@
 """GAN variants. Each is a small subclass of :class:`GAN` that defines its networks and what differs."""
 
 from ganzoo.models.base import GAN
+from ganzoo.models.cgan import CGAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.vanilla_gan import VanillaGAN
 from ganzoo.models.wgan import WGAN, WGANGP
 
-__all__ = ["DCGAN", "GAN", "WGAN", "WGANGP", "VanillaGAN"]
+__all__ = ["CGAN", "DCGAN", "GAN", "WGAN", "WGANGP", "VanillaGAN"]
