@@ -16,6 +16,12 @@ MODELS: dict[str, Entry] = {
     ),
     "dcgan": Entry("ganzoo.models.DCGAN", "Radford et al. 2015: conv G/D with BatchNorm, Adam 2e-4 β1=0.5; 16–128 px"),
     "cgan": Entry("ganzoo.models.CGAN", "Mirza & Osindero 2014: label into G and D (concat or --model.projection)"),
+    "unrolled_gan": Entry(
+        "ganzoo.models.UnrolledGAN", "Metz et al. 2016: G's loss through k=5 unrolled Adam steps of D"
+    ),
+    "minibatch_gan": Entry(
+        "ganzoo.models.MinibatchGAN", "Salimans et al. 2016: minibatch discrimination (or --model.layer stddev) in D"
+    ),
     "wgan": Entry(
         "ganzoo.models.WGAN", "Arjovsky et al. 2017: critic, weight clipping c=0.01, RMSProp 5e-5, n_critic 5"
     ),

@@ -73,3 +73,29 @@ def test_a_checkpoint_whose_pickle_runs_code_is_refused(tmp_path):
     with pytest.raises(UserError, match="refusing to load"):
         load_model(tmp_path / "evil.ckpt")
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("model", ["vanilla_gan", "cgan", "wgan", "wgan_gp", "unrolled_gan", "minibatch_gan"])
+def test_every_variant_resumes_to_the_same_parameters(model):
+    args = [
+        "fit",
+        "--model",
+        model,
+        "--data",
+        "digits",
+        "--data.image_size=16",
+        "--data.batch_size=16",
+        *[a for a in COMMON if not a.startswith(("--data.", "--model.base", "--model.ema", "--model.sched"))],
+    ]
+    if model in ("cgan", "wgan", "wgan_gp"):
+        args.append("--model.base_channels=8")
+    main([*args, "--trainer.max_epochs=2"])
+    main([*args, "--trainer.max_epochs=1"])
+    main([*args, "--trainer.max_epochs=2", f"--ckpt_path=runs/{model}-digits/version_1/checkpoints/last.ckpt"])
+    straight, resumed = final_checkpoint(f"{model}-digits/version_0"), final_checkpoint(f"{model}-digits/version_2")
+    for key, value in straight["state_dict"].items():
+        assert torch.equal(value, resumed["state_dict"][key]), key
+    assert straight["ganzoo"] == {
+        **resumed["ganzoo"],
+        **{k: straight["ganzoo"][k] for k in straight["ganzoo"] if k.startswith("rng")},
+    }

@@ -3,7 +3,9 @@
 from ganzoo.models.base import GAN
 from ganzoo.models.cgan import CGAN
 from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.minibatch_gan import MinibatchGAN
+from ganzoo.models.unrolled_gan import UnrolledGAN
 from ganzoo.models.vanilla_gan import VanillaGAN
 from ganzoo.models.wgan import WGAN, WGANGP
 
-__all__ = ["CGAN", "DCGAN", "GAN", "WGAN", "WGANGP", "VanillaGAN"]
+__all__ = ["CGAN", "DCGAN", "GAN", "MinibatchGAN", "UnrolledGAN", "WGAN", "WGANGP", "VanillaGAN"]

@@ -6,6 +6,7 @@ logit per sample), so feature-level layers such as minibatch discrimination can 
 
 from ganzoo.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganzoo.nets.layers import Norm, make_norm
+from ganzoo.nets.minibatch import MinibatchDiscrimination, MinibatchStdDev
 from ganzoo.nets.mlp import MLP, Activation, MLPDiscriminator, MLPGenerator
 
 __all__ = [
@@ -15,6 +16,8 @@ __all__ = [
     "DCGANGenerator",
     "MLPDiscriminator",
     "MLPGenerator",
+    "MinibatchDiscrimination",
+    "MinibatchStdDev",
     "Norm",
     "make_norm",
 ]

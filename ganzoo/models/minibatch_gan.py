@@ -1,0 +1,66 @@
+"""GANs whose discriminator sees the minibatch: minibatch discrimination (Salimans et al. 2016) or minibatch stddev."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from torch import nn
+
+from ganzoo.models.base import GAN
+from ganzoo.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, Norm
+from ganzoo.nets.minibatch import MinibatchDiscrimination, MinibatchStdDev
+
+
+class MinibatchGAN(GAN):
+    """A GAN whose discriminator appends minibatch features before its last layer, so a generator that collapses
+    onto a few modes is easy to spot (the notes' remedy 3.1 for mode collapse).
+
+    Args:
+        layer: ``discrimination`` (Salimans et al.'s learned tensor T of A×B×C) or ``stddev`` (the cheap one).
+        num_kernels: B, the number of minibatch kernels.
+        kernel_dim: C, the dimension of each kernel.
+        group_size: samples per group of the stddev layer.
+        backbone: ``mlp`` (images or flat data) or ``dcgan`` (square images).
+        hidden: MLP hidden widths of both networks.
+        activation: MLP activation.
+        base_channels: DCGAN width.
+        g_norm: the generator's normalisation.
+        d_norm: the discriminator's normalisation.
+        **kwargs: see :class:`~ganzoo.models.base.GAN`.
+    """
+
+    def __init__(
+        self,
+        layer: Literal["discrimination", "stddev"] = "discrimination",
+        num_kernels: int = 50,
+        kernel_dim: int = 5,
+        group_size: int = 4,
+        backbone: Literal["mlp", "dcgan"] = "mlp",
+        hidden: tuple[int, ...] = (256, 256),
+        activation: Literal["relu", "leaky_relu", "tanh"] = "leaky_relu",
+        base_channels: int = 64,
+        g_norm: Norm = "none",
+        d_norm: Norm = "none",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+
+    def build_generator(self) -> nn.Module:
+        hp = self.hparams
+        if hp.backbone == "dcgan":
+            return DCGANGenerator(self.latent_dim, self.data_shape, hp.base_channels, hp.g_norm)
+        return MLPGenerator(self.latent_dim, self.data_shape, hp.hidden, hp.activation, hp.g_norm,
+                            tanh_output=len(self.data_shape) == 3)  # fmt: skip
+
+    def build_discriminator(self) -> nn.Module:
+        hp = self.hparams
+        if hp.backbone == "dcgan":
+            net = DCGANDiscriminator(self.data_shape, hp.base_channels, hp.d_norm)
+        else:
+            net = MLPDiscriminator(self.data_shape, hp.hidden, hp.activation, hp.d_norm)
+        if hp.layer == "discrimination":
+            layer = MinibatchDiscrimination(net.out_features, hp.num_kernels, hp.kernel_dim)
+        else:
+            layer = MinibatchStdDev(net.out_features, hp.group_size)
+        net.head = nn.Sequential(layer, nn.Linear(layer.out_features, 1))
+        return net

@@ -1,0 +1,75 @@
+"""Unrolled GAN (Metz et al. 2016)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+from torch.func import functional_call
+
+from ganzoo.models.base import Losses
+from ganzoo.models.vanilla_gan import VanillaGAN
+
+
+class UnrolledGAN(VanillaGAN):
+    """The generator's loss is taken against the discriminator as it would be after ``unroll_steps`` more updates,
+    and its gradient flows back through those updates, so G anticipates D's reaction instead of chasing its current
+    optimum (the notes' remedy 3.1 for mode collapse). D itself is trained as usual.
+
+    The simulated updates are Adam steps (the optimizer the paper unrolls) on a functional copy of D's parameters,
+    continuing from D's real optimizer state, with ``create_graph=True``. ``unroll_steps=0`` is exactly the plain GAN.
+
+    Args:
+        unroll_steps: k, the number of simulated discriminator updates.
+        **kwargs: see :class:`~ganzoo.models.VanillaGAN` (MLP networks) and :class:`~ganzoo.models.base.GAN`.
+    """
+
+    def __init__(self, unroll_steps: int = 5, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.unroll_steps = unroll_steps
+
+    def generator_loss(self, batch: Any) -> Losses:
+        real, labels = batch[0], batch[1]
+        params = {name: p.detach().requires_grad_(True) for name, p in self.discriminator.named_parameters()}
+        buffers = dict(self.discriminator.named_buffers())
+        optimizer = self.optimizers()[1].optimizer if self._trainer is not None else None
+        state = _adam_state(optimizer, dict(self.discriminator.named_parameters()), params)
+        for _ in range(self.unroll_steps):
+            fake = self.generate(self.sample_latent(real.shape[0]), labels)  # in G's graph
+            d_loss = self.loss.d(
+                functional_call(self.discriminator, (params, buffers), (real,)),
+                functional_call(self.discriminator, (params, buffers), (fake,)),
+            )
+            grads = torch.autograd.grad(d_loss, list(params.values()), create_graph=True)
+            params = _adam_step(params, grads, state)
+        fake = self.generate(self.sample_latent(real.shape[0]), labels)
+        return {"loss": self.loss.g(functional_call(self.discriminator, (params, buffers), (fake,)))}
+
+
+def _adam_state(optimizer: Any, live: dict, params: dict) -> dict:
+    """Hyper-parameters and moments of D's optimizer as constants (zeros if it has not stepped yet)."""
+    group = optimizer.param_groups[0] if optimizer is not None else {"lr": 2e-4, "betas": (0.5, 0.999), "eps": 1e-8}
+    moments = {}
+    for name, p in live.items():
+        s = optimizer.state.get(p, {}) if optimizer is not None else {}
+        moments[name] = (
+            s.get("exp_avg", torch.zeros_like(p)).detach(),
+            s.get("exp_avg_sq", torch.zeros_like(p)).detach(),
+            float(s.get("step", 0)),
+        )
+    b1, b2 = group.get("betas", (0.9, 0.999))
+    return {"lr": group["lr"], "b1": b1, "b2": b2, "eps": group.get("eps", 1e-8), "moments": moments}
+
+
+def _adam_step(params: dict[str, Tensor], grads: tuple[Tensor, ...], state: dict) -> dict[str, Tensor]:
+    """One differentiable Adam step; the new moments replace the old ones in ``state``."""
+    b1, b2, lr, eps = state["b1"], state["b2"], state["lr"], state["eps"]
+    new = {}
+    for (name, p), g in zip(params.items(), grads, strict=True):
+        m, v, t = state["moments"][name]
+        m, v, t = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g, t + 1
+        state["moments"][name] = (m, v, t)
+        # +1e-16 inside the root keeps its derivative finite where a gradient is exactly zero.
+        new[name] = p - lr * (m / (1 - b1**t)) / ((v / (1 - b2**t) + 1e-16).sqrt() + eps)
+    return new

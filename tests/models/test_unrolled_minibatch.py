@@ -1,0 +1,83 @@
+"""Unrolled GAN and minibatch discrimination: the notes' two remedies for mode collapse."""
+
+import lightning as L
+import pytest
+import torch
+
+from ganzoo.data import DigitsData, RingData
+from ganzoo.models import MinibatchGAN, UnrolledGAN, VanillaGAN
+from ganzoo.nets import MinibatchDiscrimination, MinibatchStdDev
+
+
+def fit(model, dm, batches: int = 3) -> None:
+    L.Trainer(
+        max_epochs=1,
+        limit_train_batches=batches,
+        limit_val_batches=1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+    ).fit(model, dm)
+
+
+def generator_gradient(model, batch) -> list[torch.Tensor]:
+    model.discriminator.requires_grad_(False)
+    torch.manual_seed(1)
+    loss = model.generator_loss(batch)["loss"]
+    return torch.autograd.grad(loss, list(model.generator.parameters()))
+
+
+def test_zero_unrolling_is_exactly_the_plain_gan_and_unrolling_changes_the_gradient():
+    kwargs = {"data_shape": (2,), "latent_dim": 8, "g_hidden": (16,), "d_hidden": (16,)}
+    torch.manual_seed(0)
+    plain = VanillaGAN(**kwargs)
+    unrolled0, unrolled5 = UnrolledGAN(unroll_steps=0, **kwargs), UnrolledGAN(unroll_steps=5, **kwargs)
+    for model in (unrolled0, unrolled5):
+        model.load_state_dict(plain.state_dict())
+    batch = (torch.randn(32, 2), torch.zeros(32, dtype=torch.long))
+    g_plain, g0, g5 = (generator_gradient(m, batch) for m in (plain, unrolled0, unrolled5))
+    assert all(torch.equal(a, b) for a, b in zip(g_plain, g0, strict=True))
+    assert not all(torch.allclose(a, b) for a, b in zip(g_plain, g5, strict=True))
+
+
+def test_unrolled_gan_trains_and_leaves_the_discriminator_to_its_own_optimizer():
+    dm = RingData(num_samples=512, batch_size=64)
+    model = UnrolledGAN(data_shape=(2,), unroll_steps=2, g_hidden=(32,), d_hidden=(32,))
+    d_before = [p.clone() for p in model.discriminator.parameters()]
+    fit(model, dm)
+    assert model.g_steps == 3
+    opt_d = model.trainer.optimizers[1]
+    assert all(int(opt_d.state[p]["step"]) == 3 for p in model.discriminator.parameters())  # only real D steps
+    assert any(not torch.equal(a, b) for a, b in zip(d_before, model.discriminator.parameters(), strict=True))
+
+
+def test_minibatch_discrimination_shape_and_batch_permutation_equivariance():
+    layer = MinibatchDiscrimination(in_features=6, num_kernels=4, kernel_dim=3)
+    f = torch.randn(10, 6)
+    out = layer(f)
+    assert out.shape == (10, 6 + 4) and torch.equal(out[:, :6], f)
+    perm = torch.randperm(10)
+    assert torch.allclose(layer(f[perm]), out[perm], atol=1e-6)
+    # Identical samples are maximally "close": each sees exp(0) = 1 from every other one.
+    assert torch.allclose(layer(torch.ones(5, 6))[:, 6:], torch.full((5, 4), 4.0))
+
+
+def test_minibatch_stddev_appends_one_feature_or_channel():
+    assert MinibatchStdDev(8)(torch.randn(12, 8)).shape == (12, 9)
+    x = torch.randn(8, 3, 4, 4)
+    out = MinibatchStdDev(3, group_size=4)(x)
+    assert out.shape == (8, 4, 4, 4) and torch.equal(out[:, :3], x)
+    assert torch.all(MinibatchStdDev(3)(torch.ones(8, 3, 4, 4))[:, 3] < 1e-3)  # no spread, no signal
+
+
+@pytest.mark.parametrize(
+    ("backbone", "layer"), [("mlp", "discrimination"), ("dcgan", "discrimination"), ("mlp", "stddev")]
+)
+def test_minibatch_gan_trains(backbone, layer):
+    dm = DigitsData(image_size=16, batch_size=16)
+    model = MinibatchGAN(data_shape=(1, 16, 16), backbone=backbone, layer=layer, base_channels=8, hidden=(32,))
+    before = {k: v.clone() for k, v in model.state_dict().items()}
+    fit(model, dm)
+    for role in ("generator.", "discriminator."):
+        assert any(not torch.equal(v, model.state_dict()[k]) for k, v in before.items() if k.startswith(role))
