@@ -9,7 +9,7 @@ from lightning.pytorch.cli import OptimizerCallable
 from torch import Tensor, nn
 
 from ganzoo.models.base import GAN, Losses
-from ganzoo.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, Norm
+from ganzoo.nets import Activation, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, Norm
 from ganzoo.regularizers import gradient_penalty
 
 Backbone = Literal["dcgan", "mlp"]
@@ -24,6 +24,7 @@ class _Critic(GAN):
         backbone: ``dcgan`` (convolutional, square images) or ``mlp`` (images or flat data).
         base_channels: DCGAN width (see :class:`~ganzoo.models.DCGAN`).
         hidden: MLP hidden widths of both networks.
+        activation: MLP activation.
         g_norm: the generator's normalisation.
         d_norm: the critic's normalisation.
     """
@@ -33,6 +34,7 @@ class _Critic(GAN):
         backbone: Backbone = "dcgan",
         base_channels: int = 64,
         hidden: tuple[int, ...] = (512, 512, 512),
+        activation: Activation = "relu",
         g_norm: Norm = "batch",
         d_norm: Norm = "batch",
         **kwargs: Any,
@@ -44,13 +46,15 @@ class _Critic(GAN):
         hp = self.hparams
         if hp.backbone == "dcgan":
             return DCGANGenerator(self.latent_dim, self.data_shape, hp.base_channels, hp.g_norm)
-        return MLPGenerator(self.latent_dim, self.data_shape, hp.hidden, "relu", hp.g_norm, len(self.data_shape) == 3)
+        return MLPGenerator(
+            self.latent_dim, self.data_shape, hp.hidden, hp.activation, hp.g_norm, len(self.data_shape) == 3
+        )
 
     def build_discriminator(self) -> nn.Module:
         hp = self.hparams
         if hp.backbone == "dcgan":
             return DCGANDiscriminator(self.data_shape, hp.base_channels, hp.d_norm)
-        return MLPDiscriminator(self.data_shape, hp.hidden, "relu", hp.d_norm)
+        return MLPDiscriminator(self.data_shape, hp.hidden, hp.activation, hp.d_norm)
 
 
 class WGAN(_Critic):

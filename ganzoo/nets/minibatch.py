@@ -17,9 +17,9 @@ class MinibatchDiscrimination(nn.Module):
         self.out_features = in_features + num_kernels
 
     def forward(self, f: Tensor) -> Tensor:
-        m = (f @ self.T).view(-1, self.num_kernels, self.kernel_dim)
-        l1 = (m.unsqueeze(0) - m.unsqueeze(1)).abs().sum(dim=3)  # (N, N, B)
-        o = torch.exp(-l1).sum(dim=1) - 1.0  # minus the sample's distance to itself, exp(0)
+        m = (f @ self.T).view(-1, self.num_kernels, self.kernel_dim).transpose(0, 1)  # (B, N, C)
+        l1 = torch.cdist(m, m, p=1)  # (B, N, N), without materialising the (N, N, B, C) differences
+        o = torch.exp(-l1).sum(dim=2).T - 1.0  # minus each sample's distance to itself, exp(0)
         return torch.cat([f, o], dim=1)
 
 
