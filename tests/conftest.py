@@ -52,3 +52,21 @@ def run_ganzoo(*args: str, env: dict[str, str] | None = None, timeout: float = 3
         timeout=timeout,
         env={**os.environ, **(env or {})},
     )
+
+
+def fit_briefly(model, datamodule, batches: int, val_batches: int = 1, **trainer_kwargs):
+    """A few real optimisation steps in a bare Trainer (no logger, checkpoints or progress bar)."""
+    import lightning as L
+
+    trainer = L.Trainer(
+        max_epochs=1,
+        limit_train_batches=batches,
+        limit_val_batches=val_batches,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        **trainer_kwargs,
+    )
+    trainer.fit(model, datamodule)
+    return trainer

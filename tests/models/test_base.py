@@ -6,6 +6,7 @@ import torch
 
 from ganzoo.data import DigitsData
 from ganzoo.models import DCGAN, VanillaGAN
+from tests.conftest import fit_briefly
 
 
 def tiny_dcgan(**kwargs) -> DCGAN:
@@ -13,18 +14,7 @@ def tiny_dcgan(**kwargs) -> DCGAN:
 
 
 def fit(model, batches: int, **trainer_kwargs) -> L.Trainer:
-    trainer = L.Trainer(
-        max_epochs=1,
-        limit_train_batches=batches,
-        limit_val_batches=0,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-        **trainer_kwargs,
-    )
-    trainer.fit(model, DigitsData(image_size=16, batch_size=16))
-    return trainer
+    return fit_briefly(model, DigitsData(image_size=16, batch_size=16), batches, val_batches=0, **trainer_kwargs)
 
 
 def adam_steps(optimizer: torch.optim.Optimizer) -> int:

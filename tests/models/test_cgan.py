@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-import lightning as L
 import numpy as np
 import pytest
 import torch
@@ -11,19 +10,11 @@ from ganzoo.cli import main
 from ganzoo.data import DigitsData
 from ganzoo.errors import UserError
 from ganzoo.models import CGAN
-from tests.conftest import TINY
+from tests.conftest import TINY, fit_briefly
 
 
 def fit(model, batches: int = 3) -> None:
-    L.Trainer(
-        max_epochs=1,
-        limit_train_batches=batches,
-        limit_val_batches=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    ).fit(model, DigitsData(image_size=16, batch_size=16))
+    fit_briefly(model, DigitsData(image_size=16, batch_size=16), batches)
 
 
 @pytest.mark.parametrize("projection", [False, True])

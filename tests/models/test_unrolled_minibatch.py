@@ -1,24 +1,16 @@
 """Unrolled GAN and minibatch discrimination: the notes' two remedies for mode collapse."""
 
-import lightning as L
 import pytest
 import torch
 
 from ganzoo.data import DigitsData, RingData
 from ganzoo.models import MinibatchGAN, UnrolledGAN, VanillaGAN
 from ganzoo.nets import MinibatchDiscrimination, MinibatchStdDev
+from tests.conftest import fit_briefly
 
 
 def fit(model, dm, batches: int = 3) -> None:
-    L.Trainer(
-        max_epochs=1,
-        limit_train_batches=batches,
-        limit_val_batches=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    ).fit(model, dm)
+    fit_briefly(model, dm, batches)
 
 
 def generator_gradient(model, batch) -> list[torch.Tensor]:

@@ -1,12 +1,11 @@
 """Each model takes real optimisation steps on every datamodule it supports, and both players change."""
 
-import lightning as L
 import pytest
 import torch
 
 from ganzoo.data import CIFAR10Data, DigitsData, FashionMNISTData, GridData, ImageFolderData, MNISTData, RingData
 from ganzoo.models import DCGAN, VanillaGAN
-from tests.conftest import CIFAR_NPZ
+from tests.conftest import CIFAR_NPZ, fit_briefly
 from tests.data.test_datamodules import write_images
 
 
@@ -29,15 +28,7 @@ def datamodule(name: str, tmp_path, shared_data_root):
 
 def train_a_few_steps(model, dm) -> None:
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    L.Trainer(
-        max_epochs=1,
-        limit_train_batches=2,
-        limit_val_batches=1,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    ).fit(model, dm)
+    fit_briefly(model, dm, 2)
     for role in ("generator", "discriminator"):
         weights = [k for k in before if k.startswith(f"{role}.") and k.endswith("weight")]
         assert weights and all(not torch.equal(before[k], model.state_dict()[k]) for k in weights), role

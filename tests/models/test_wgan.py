@@ -1,6 +1,5 @@
 """WGAN (weight clipping) and WGAN-GP (gradient penalty)."""
 
-import lightning as L
 import pytest
 import torch
 
@@ -8,19 +7,11 @@ from ganzoo.cli import main
 from ganzoo.data import DigitsData, RingData
 from ganzoo.models import WGAN, WGANGP
 from ganzoo.regularizers import gradient_penalty
-from tests.conftest import TINY
+from tests.conftest import TINY, fit_briefly
 
 
 def fit(model, dm, batches: int = 6) -> None:
-    L.Trainer(
-        max_epochs=1,
-        limit_train_batches=batches,
-        limit_val_batches=0,
-        logger=False,
-        enable_checkpointing=False,
-        enable_progress_bar=False,
-        enable_model_summary=False,
-    ).fit(model, dm)
+    fit_briefly(model, dm, batches, val_batches=0)
 
 
 def test_gradient_penalty_of_a_linear_critic_is_hand_computable():
