@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -10,7 +10,8 @@ from torch import Tensor, nn
 
 from ganzoo.errors import UserError
 from ganzoo.models.base import GAN
-from ganzoo.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, Norm
+from ganzoo.nets import Norm
+from ganzoo.nets.backbones import Backbone, backbone_discriminator, backbone_generator
 
 
 class CGAN(GAN):
@@ -33,7 +34,7 @@ class CGAN(GAN):
 
     def __init__(
         self,
-        backbone: Literal["dcgan", "mlp"] = "dcgan",
+        backbone: Backbone = "dcgan",
         base_channels: int = 64,
         hidden: tuple[int, ...] = (256, 512),
         embed_dim: int = 50,
@@ -52,11 +53,8 @@ class CGAN(GAN):
     def build_generator(self) -> nn.Module:
         hp = self.hparams
         z_dim = self.latent_dim + hp.embed_dim
-        net = (
-            DCGANGenerator(z_dim, self.data_shape, hp.base_channels, hp.g_norm)
-            if hp.backbone == "dcgan"
-            else MLPGenerator(z_dim, self.data_shape, hp.hidden, "leaky_relu", hp.g_norm, len(self.data_shape) == 3)
-        )
+        net = backbone_generator(hp.backbone, z_dim, self.data_shape, base_channels=hp.base_channels,
+                                 hidden=hp.hidden, activation="leaky_relu", norm=hp.g_norm)  # fmt: skip
         return nn.ModuleDict({"net": net, "embed": nn.Embedding(self.num_classes, hp.embed_dim)})
 
     def build_discriminator(self) -> nn.Module:
@@ -64,11 +62,8 @@ class CGAN(GAN):
         shape = list(self.data_shape)
         if not hp.projection:  # the label enters as extra input features
             shape[0] += self.num_classes
-        net = (
-            DCGANDiscriminator(shape, hp.base_channels, hp.d_norm)
-            if hp.backbone == "dcgan"
-            else MLPDiscriminator(shape, hp.hidden, "leaky_relu", hp.d_norm)
-        )
+        net = backbone_discriminator(hp.backbone, shape, base_channels=hp.base_channels, hidden=hp.hidden,
+                                     activation="leaky_relu", norm=hp.d_norm)  # fmt: skip
         layers = {"net": net}
         if hp.projection:
             layers["embed"] = nn.Embedding(self.num_classes, net.out_features)

@@ -7,7 +7,8 @@ from typing import Any, Literal
 from torch import nn
 
 from ganzoo.models.base import GAN
-from ganzoo.nets import DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, Norm
+from ganzoo.nets import Activation, Norm
+from ganzoo.nets.backbones import Backbone, backbone_discriminator, backbone_generator
 from ganzoo.nets.minibatch import MinibatchDiscrimination, MinibatchStdDev
 
 
@@ -35,9 +36,9 @@ class MinibatchGAN(GAN):
         num_kernels: int = 50,
         kernel_dim: int = 5,
         group_size: int = 4,
-        backbone: Literal["mlp", "dcgan"] = "mlp",
+        backbone: Backbone = "mlp",
         hidden: tuple[int, ...] = (256, 256),
-        activation: Literal["relu", "leaky_relu", "tanh"] = "leaky_relu",
+        activation: Activation = "leaky_relu",
         base_channels: int = 64,
         g_norm: Norm = "none",
         d_norm: Norm = "none",
@@ -47,17 +48,13 @@ class MinibatchGAN(GAN):
 
     def build_generator(self) -> nn.Module:
         hp = self.hparams
-        if hp.backbone == "dcgan":
-            return DCGANGenerator(self.latent_dim, self.data_shape, hp.base_channels, hp.g_norm)
-        return MLPGenerator(self.latent_dim, self.data_shape, hp.hidden, hp.activation, hp.g_norm,
-                            tanh_output=len(self.data_shape) == 3)  # fmt: skip
+        return backbone_generator(hp.backbone, self.latent_dim, self.data_shape, base_channels=hp.base_channels,
+                                  hidden=hp.hidden, activation=hp.activation, norm=hp.g_norm)  # fmt: skip
 
     def build_discriminator(self) -> nn.Module:
         hp = self.hparams
-        if hp.backbone == "dcgan":
-            net = DCGANDiscriminator(self.data_shape, hp.base_channels, hp.d_norm)
-        else:
-            net = MLPDiscriminator(self.data_shape, hp.hidden, hp.activation, hp.d_norm)
+        net = backbone_discriminator(hp.backbone, self.data_shape, base_channels=hp.base_channels,
+                                     hidden=hp.hidden, activation=hp.activation, norm=hp.d_norm)  # fmt: skip
         if hp.layer == "discrimination":
             layer = MinibatchDiscrimination(net.out_features, hp.num_kernels, hp.kernel_dim)
         else:

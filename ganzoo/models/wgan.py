@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any
 
 import torch
 from lightning.pytorch.cli import OptimizerCallable
 from torch import Tensor, nn
 
 from ganzoo.models.base import GAN, Losses
-from ganzoo.nets import Activation, DCGANDiscriminator, DCGANGenerator, MLPDiscriminator, MLPGenerator, Norm
+from ganzoo.nets import Activation, Norm
+from ganzoo.nets.backbones import Backbone, backbone_discriminator, backbone_generator
 from ganzoo.regularizers import gradient_penalty
 
-Backbone = Literal["dcgan", "mlp"]
 RMSPROP_WGAN: dict[str, Any] = {"class_path": "torch.optim.RMSprop", "init_args": {"lr": 5e-5}}
 ADAM_WGAN_GP: dict[str, Any] = {"class_path": "torch.optim.Adam", "init_args": {"lr": 1e-4, "betas": (0.0, 0.9)}}
 
@@ -44,17 +44,13 @@ class _Critic(GAN):
 
     def build_generator(self) -> nn.Module:
         hp = self.hparams
-        if hp.backbone == "dcgan":
-            return DCGANGenerator(self.latent_dim, self.data_shape, hp.base_channels, hp.g_norm)
-        return MLPGenerator(
-            self.latent_dim, self.data_shape, hp.hidden, hp.activation, hp.g_norm, len(self.data_shape) == 3
-        )
+        return backbone_generator(hp.backbone, self.latent_dim, self.data_shape, base_channels=hp.base_channels,
+                                  hidden=hp.hidden, activation=hp.activation, norm=hp.g_norm)  # fmt: skip
 
     def build_discriminator(self) -> nn.Module:
         hp = self.hparams
-        if hp.backbone == "dcgan":
-            return DCGANDiscriminator(self.data_shape, hp.base_channels, hp.d_norm)
-        return MLPDiscriminator(self.data_shape, hp.hidden, hp.activation, hp.d_norm)
+        return backbone_discriminator(hp.backbone, self.data_shape, base_channels=hp.base_channels,
+                                      hidden=hp.hidden, activation=hp.activation, norm=hp.d_norm)  # fmt: skip
 
 
 class WGAN(_Critic):
