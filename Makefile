@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 # The CPU machines here serve these two from local disk; pick another torch build if you need one.
 TORCH ?= torch==2.14.1 torchvision==0.29.1
 
-.PHONY: install test test-slow lint bench
+.PHONY: install test test-slow lint bench bench-ci
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -24,3 +24,12 @@ lint:
 bench:
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/metrics_speed.py
+
+# Quick versions of the benchmarks (smoke checks, not results): tables in the log and in benchmarks/results/ci/.
+# They fail only when a benchmark breaks, never on a slow or noisy number.
+CI_RESULTS := benchmarks/results/ci
+bench-ci:
+	mkdir -p $(CI_RESULTS)
+	$(BIN)/python benchmarks/throughput.py --quick | tee $(CI_RESULTS)/throughput.md
+	$(BIN)/python benchmarks/toy2d.py --quick | tee $(CI_RESULTS)/toy2d.md
+	$(BIN)/python benchmarks/quality.py --quick --markdown $(CI_RESULTS)/quality.md

@@ -60,6 +60,7 @@ BATCH_SIZE = 64
 LATENT_DIM = 100
 SEED = 0
 RESULTS = Path(__file__).resolve().parent / "results" / "throughput.jsonl"
+QUICK = RESULTS.parent / "ci" / "throughput_quick.jsonl"  # CI smoke runs: not results, not committed
 
 
 @dataclass(frozen=True)
@@ -239,6 +240,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repetitions", type=int, default=None, help="default 5, or 3 with --quick")
     parser.add_argument("--models", nargs="+", choices=tuple(CASES), default=list(CASES))
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads for both paths")
+    parser.add_argument("--out", type=Path, default=None, help=f"JSON lines file (default {RESULTS}; --quick: {QUICK})")
     args = parser.parse_args(argv)
     if args.threads:
         torch.set_num_threads(args.threads)
@@ -276,8 +278,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 }
             )
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    with RESULTS.open("a") as f:
+    out = args.out or (QUICK if args.quick else RESULTS)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("a") as f:
         f.writelines(json.dumps(row) + "\n" for row in rows)
 
     print(f"\nTraining throughput, {device_name}, median of {reps} repetitions; ganzoo: `ganzoo fit` defaults")

@@ -8,8 +8,8 @@ iterations; 5 seeds. Metrics (ganzoo.metrics.mode_coverage): 2,500 samples; high
 mode; modes = modes hit by a high-quality sample; hq_pct; rkl = KL(mode histogram ‖ uniform).
 
 Each method is a ganzoo model trained by a Lightning Trainer on ganzoo's RingData/GridData. Writes one JSON line per
-method × dataset to ``benchmarks/results/toy2d.jsonl`` (``--quick`` writes ``toy2d_quick.jsonl``) and prints a
-markdown table with the published rows first.
+method × dataset to ``benchmarks/results/toy2d.jsonl`` (``--quick``: ``ci/toy2d_quick.jsonl``, not committed) and
+prints a markdown table with the published rows first.
 """
 
 from __future__ import annotations
@@ -124,7 +124,7 @@ def main() -> None:
     if args.quick:
         args.seeds, args.iterations = 1, 500
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
-    out = REPO / "benchmarks" / "results" / ("toy2d_quick.jsonl" if args.quick else "toy2d.jsonl")
+    out = REPO / "benchmarks" / "results" / ("ci/toy2d_quick.jsonl" if args.quick else "toy2d.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = []
     for method in args.methods:
