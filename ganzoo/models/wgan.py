@@ -8,6 +8,7 @@ import torch
 from lightning.pytorch.cli import OptimizerCallable
 from torch import Tensor, nn
 
+from ganzoo.losses import LossName
 from ganzoo.models.base import GAN, Losses
 from ganzoo.nets import Activation, Norm
 from ganzoo.nets.backbones import Backbone, backbone_discriminator, backbone_generator
@@ -27,6 +28,7 @@ class _Critic(GAN):
         activation: MLP activation.
         g_norm: the generator's normalisation.
         d_norm: the critic's normalisation.
+        loss: the adversarial loss; the Wasserstein critic loss by default.
     """
 
     def __init__(
@@ -37,10 +39,12 @@ class _Critic(GAN):
         activation: Activation = "relu",
         g_norm: Norm = "batch",
         d_norm: Norm = "batch",
+        loss: LossName = "wasserstein",
         **kwargs: Any,
     ) -> None:
-        kwargs.setdefault("loss", "wasserstein")
-        super().__init__(**kwargs)
+        # A signature default, not ``kwargs.setdefault``: the CLI fills in every base argument, so only a default
+        # declared here reaches a model built by ``ganzoo fit``.
+        super().__init__(loss=loss, **kwargs)
 
     def build_generator(self) -> nn.Module:
         hp = self.hparams

@@ -7,7 +7,7 @@ from ganzoo.cli import main
 from ganzoo.data import DigitsData, RingData
 from ganzoo.models import WGAN, WGANGP
 from ganzoo.regularizers import gradient_penalty
-from tests.conftest import TINY, fit_briefly
+from tests.conftest import TINY, fit_briefly, run_ganzoo
 
 
 def fit(model, dm, batches: int = 6) -> None:
@@ -75,3 +75,11 @@ def test_wgan_gp_from_the_cli_with_overrides():
     ckpt = torch.load("runs/wgan_gp-digits/version_0/checkpoints/last.ckpt", weights_only=True)
     assert ckpt["hyper_parameters"]["n_critic"] == 2 and ckpt["hyper_parameters"]["gp_weight"] == 10.0
     assert ckpt["hyper_parameters"]["optimizer_d"]["init_args"]["betas"] == [0.0, 0.9]
+
+
+@pytest.mark.parametrize("alias", ["wgan", "wgan_gp"])
+def test_cli_built_critics_use_the_wasserstein_loss(alias: str) -> None:
+    # The CLI fills in every base argument with the base's default, so a subclass default must be in its signature.
+    out = run_ganzoo("fit", "--model", alias, "--data", "digits", "--print_config")
+    assert out.returncode == 0, out.stderr
+    assert "    loss: wasserstein" in out.stdout
