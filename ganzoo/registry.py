@@ -28,6 +28,12 @@ MODELS: dict[str, Entry] = {
     "wgan_gp": Entry(
         "ganzoo.models.WGANGP", "Gulrajani et al. 2017: gradient penalty λ=10, Adam 1e-4 β=(0,0.9), n_critic 5"
     ),
+    "stylegan_lite": Entry(
+        "ganzoo.models.StyleGANLite", "Karras et al. 2019/2020, small: mapping net, modulated convs, R1, truncation"
+    ),
+    "cyclegan": Entry(
+        "ganzoo.models.CycleGAN", "Zhu et al. 2017: unpaired A↔B translation, cycle λ=10, PatchGAN, LSGAN, pool of 50"
+    ),
 }
 
 DATA: dict[str, Entry] = {
@@ -40,6 +46,11 @@ DATA: dict[str, Entry] = {
         "ganzoo.data.ImageFolderData",
         "any folder of images (--data.root DIR); --data.labels from sub-folders",
     ),
+    "usps": Entry("ganzoo.data.USPSData", "USPS 7,291/2,007 grey 16×16 digits (--data.usps_path h5, or torchvision)"),
+    "unpaired_folder": Entry(
+        "ganzoo.data.UnpairedFolderData", "two unpaired image domains: ROOT/trainA, trainB, testA, testB (cyclegan)"
+    ),
+    "mnist_usps": Entry("ganzoo.data.MNISTUSPSData", "unpaired domains A = MNIST, B = USPS, resized alike (cyclegan)"),
     "ring": Entry("ganzoo.data.RingData", "2D toy: 8 Gaussians on the unit circle, σ=0.01"),
     "grid": Entry("ganzoo.data.GridData", "2D toy: 25 Gaussians on {−4,−2,0,2,4}², σ=0.05"),
 }

@@ -75,7 +75,9 @@ def test_a_checkpoint_whose_pickle_runs_code_is_refused(tmp_path):
     assert not marker.exists()
 
 
-@pytest.mark.parametrize("model", ["vanilla_gan", "cgan", "wgan", "wgan_gp", "unrolled_gan", "minibatch_gan"])
+@pytest.mark.parametrize(
+    "model", ["vanilla_gan", "cgan", "wgan", "wgan_gp", "unrolled_gan", "minibatch_gan", "stylegan_lite"]
+)
 def test_every_variant_resumes_to_the_same_parameters(model):
     args = [
         "fit",
@@ -89,6 +91,8 @@ def test_every_variant_resumes_to_the_same_parameters(model):
     ]
     if model in ("cgan", "wgan", "wgan_gp"):
         args.append("--model.base_channels=8")
+    if model == "stylegan_lite":  # tiny widths; R1 on every other D step, so resuming must keep its phase
+        args += ["--model.channel_base=64", "--model.channel_max=16", "--model.r1_interval=2"]
     main([*args, "--trainer.max_epochs=2"])
     main([*args, "--trainer.max_epochs=1"])
     main([*args, "--trainer.max_epochs=2", f"--ckpt_path=runs/{model}-digits/version_1/checkpoints/last.ckpt"])
@@ -99,3 +103,26 @@ def test_every_variant_resumes_to_the_same_parameters(model):
         **resumed["ganzoo"],
         **{k: straight["ganzoo"][k] for k in straight["ganzoo"] if k.startswith("rng")},
     }
+
+
+def test_cyclegan_resumes_to_the_same_parameters_image_pools_and_schedule(tmp_path):
+    from tests.data.test_unpaired import write_domains
+
+    root = write_domains(tmp_path / "domains")
+    args = [
+        "fit", "--model", "cyclegan", "--data", "unpaired_folder", f"--data.root={root}", "--data.image_size=16",
+        "--data.batch_size=2", "--data.num_workers=0", "--model.g_channels=4", "--model.d_channels=4",
+        "--model.n_blocks=1", "--model.pool_size=4", "--model.lr_constant_epochs=1", "--model.lr_decay_epochs=2",
+        *[a for a in COMMON if not a.startswith(("--data.", "--model."))],
+    ]  # fmt: skip
+    main([*args, "--trainer.max_epochs=2"])
+    main([*args, "--trainer.max_epochs=1"])
+    run = "cyclegan-unpaired_folder"
+    main([*args, "--trainer.max_epochs=2", f"--ckpt_path=runs/{run}/version_1/checkpoints/last.ckpt"])
+    straight, resumed = final_checkpoint(f"{run}/version_0"), final_checkpoint(f"{run}/version_2")
+    assert int(straight["state_dict"]["pool_a.count"]) == 4  # full: the second epoch swapped images in and out
+    for key, value in straight["state_dict"].items():
+        assert torch.equal(value, resumed["state_dict"][key]), key
+    assert straight["ganzoo"]["g_steps"] == resumed["ganzoo"]["g_steps"] == 10
+    for scheduler in (straight, resumed):
+        assert scheduler["lr_schedulers"][0]["_last_lr"] == [pytest.approx(2e-4 / 3)]  # 1, then 2/3, then 1/3

@@ -1,4 +1,7 @@
-"""``ganzoo evaluate``: metrics of a checkpoint, printed as a table and appended as JSON lines."""
+"""``ganzoo evaluate``: metrics of a checkpoint, printed as a table and appended as JSON lines.
+
+Translation models (CycleGAN) get the label-preservation accuracies and FIDs of :mod:`ganzoo.metrics.translation`.
+"""
 
 from __future__ import annotations
 
@@ -16,9 +19,11 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--metrics", default="fid,kid,is", help="comma-separated: fid, kid, is (image data); "
                    "ignored on the 2D toys, which get modes, hq_pct, rkl")  # fmt: skip
     p.add_argument("--n-fake", type=int, default=10_000)
-    p.add_argument("--n-real", type=int, default=10_000, help="real reference size (0: the whole split)")
+    p.add_argument("--n-real", type=int, default=10_000,
+                   help="real reference size; images per domain for translation models (0: whole split)")  # fmt: skip
     p.add_argument("--split", choices=["test", "train"], default="test")
-    p.add_argument("--feature", choices=["inception", "lenet"], default="inception")
+    p.add_argument("--feature", choices=["inception", "lenet"], default=None,
+                   help="default inception; lenet for translation models on classified data (mnist_usps)")  # fmt: skip
     p.add_argument("--inception-weights", default=None, help="local Inception weights ($GANZOO_INCEPTION_WEIGHTS)")
     p.add_argument("--data", default=None, help="dataset name or class path (default: the run's config.yaml)")
     p.add_argument("--data-root", default=None, help="data root (default: the run's, $GANZOO_DATA_ROOT, ~/.cache)")
@@ -64,12 +69,17 @@ def main(argv: list[str]) -> list[dict]:
     model = load_model(ckpt, map_location=args.device).to(args.device)
     dm = datamodule_for(ckpt, model, args.data, args.data_root)
     dm.prepare_data()
-    if hasattr(dm, "modes"):
+    if hasattr(model, "translate"):
+        from ganzoo.metrics.translation import evaluate_translation
+
+        records = evaluate_translation(model, dm, args.feature, args.n_real or None, args.split, args.batch_size,
+                                       args.ema, args.inception_weights)  # fmt: skip
+    elif hasattr(dm, "modes"):
         records = evaluate_modes(model, dm, ema=args.ema, seed=args.seed)
     else:
         metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
         records = evaluate_images(
-            model, dm, metrics, args.feature, args.n_fake, args.n_real or None, args.split, args.ema,
+            model, dm, metrics, args.feature or "inception", args.n_fake, args.n_real or None, args.split, args.ema,
             args.batch_size, args.seed, args.inception_weights,
         )  # fmt: skip
     out = Path(args.out) if args.out else ckpt.resolve().parent.parent / "metrics.jsonl"

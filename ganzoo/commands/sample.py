@@ -1,4 +1,5 @@
-"""``ganzoo sample``: images from a checkpoint, as a grid, an .npz, a folder of PNGs, or an interpolation strip."""
+"""``ganzoo sample``: images from a checkpoint, as a grid, an .npz, a folder of PNGs, or an interpolation strip;
+with a translation model (CycleGAN), a folder of images translated A → B or B → A."""
 
 from __future__ import annotations
 
@@ -22,7 +23,48 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["png", "npz", "png-dir"], default="png")
     p.add_argument("--interpolate", action="store_true", help="a strip of --n steps between two random latents")
     p.add_argument("--device", default="cpu")
+    p.add_argument("--input", default=None, help="translation models: a folder of images to translate (PNGs written "
+                   "under --out, default translated_<direction>/, with the same relative names)")  # fmt: skip
+    p.add_argument("--direction", choices=["a2b", "b2a"], default="a2b", help="translation direction (default a2b)")
+    p.add_argument(
+        "--truncation",
+        type=float,
+        default=None,
+        metavar="PSI",
+        help="StyleGAN: truncation ψ, every w pulled towards the mean w (1: none, 0: the mean image)",
+    )
+    p.add_argument("--style-mixing", action="store_true", help="StyleGAN: a grid mixing the coarse styles of the top "
+                   "row with the fine styles of the left column, √n sources each")  # fmt: skip
     return p
+
+
+#: Images per translation batch.
+TRANSLATE_BATCH = 32
+
+
+def translate_folder(model: torch.nn.Module, folder: Path, direction: str, out: Path, ema: bool) -> Path:
+    """Translates every image below ``folder`` (resized and centre-cropped to the model's size) into ``out``."""
+    from torchvision.utils import save_image
+
+    from ganzoo.data.image_folder import IMAGE_EXTENSIONS, ImageFiles, list_images
+    from ganzoo.data.unpaired import gather
+
+    if not hasattr(model, "translate"):
+        raise UserError(f"{type(model).__name__} generates from noise; --input needs a translation model (cyclegan)")
+    try:
+        paths = list_images(folder)
+    except UserError as err:
+        raise UserError(f"--input {folder} holds no images ({', '.join(IMAGE_EXTENSIONS)}); give a folder") from err
+    images = ImageFiles(paths, None, model.data_shape[-1], model.data_shape[0])
+    for start in range(0, len(paths), TRANSLATE_BATCH):
+        batch = range(start, min(start + TRANSLATE_BATCH, len(paths)))
+        translated = model.translate(gather(images, batch)[0], direction, ema=ema).cpu()
+        for i, image in zip(batch, translated, strict=True):
+            target = out / paths[i].relative_to(folder).with_suffix(".png")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            save_image(image.add(1).div(2).clamp(0, 1), target)
+    print(f"ganzoo: wrote {len(paths)} translated images ({direction}) to {out}")
+    return out
 
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
@@ -36,7 +78,30 @@ def main(argv: list[str]) -> Path:
     from ganzoo.plots import image_grid, scatter_image
 
     model = load_model(args.ckpt, map_location=args.device).to(args.device)
+    if args.input is not None:
+        out = Path(args.out or f"translated_{args.direction}")
+        return translate_folder(model, Path(args.input), args.direction, out, args.ema)
+    if hasattr(model, "translate"):
+        raise UserError(f"{type(model).__name__} translates images: give --input DIR (and --direction a2b|b2a)")
     torch.manual_seed(args.seed)
+    style: dict = {}
+    if args.truncation is not None or args.style_mixing:
+        from ganzoo.models.stylegan_lite import StyleGANLite, style_mixing_grid
+
+        if not isinstance(model, StyleGANLite):
+            raise UserError(f"{type(model).__name__} has no styles; --truncation and --style-mixing need stylegan_lite")
+        style = {"truncation": 1.0 if args.truncation is None else args.truncation}
+        if args.style_mixing:
+            from torchvision.utils import save_image
+
+            k = max(1, round(math.sqrt(args.n)))
+            out = Path(args.out or "style_mixing.png")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            save_image(
+                style_mixing_grid(model, model.sample_latent(k), model.sample_latent(k), ema=args.ema, **style), out
+            )
+            print(f"ganzoo: wrote {out}")
+            return out
     labels = None
     if args.labels:
         if not model.num_classes:
@@ -54,7 +119,7 @@ def main(argv: list[str]) -> Path:
         labels = labels[:1].expand(args.n) if labels is not None else None
     else:
         z = model.sample_latent(args.n)
-    samples = model.sample(z=z, labels=labels, ema=args.ema).cpu()
+    samples = model.sample(z=z, labels=labels, ema=args.ema, **style).cpu()
 
     default = {"png": "samples.png", "npz": "samples.npz", "png-dir": "samples"}[args.format]
     out = Path(args.out or default)

@@ -1,11 +1,14 @@
-"""Datamodules. Each yields ``(samples, labels)`` batches and exposes ``data_shape`` and ``num_classes``."""
+"""Datamodules. Each yields ``(samples, labels)`` batches (the two-domain ones ``(a, b, labels_a, labels_b)``) and
+exposes ``data_shape`` and ``num_classes``."""
 
 from ganzoo.data.base import GANDataModule, ImageDataModule, InMemoryDataset, default_root
 from ganzoo.data.celeba import CelebAData
 from ganzoo.data.digits import DigitsData
 from ganzoo.data.image_folder import ImageFolderData
+from ganzoo.data.mnist_usps import MNISTUSPSData, USPSData
 from ganzoo.data.torchvision_sets import CIFAR10Data, FashionMNISTData, MNISTData
 from ganzoo.data.toy2d import GridData, RingData, Toy2DData
+from ganzoo.data.unpaired import UnpairedDataModule, UnpairedFolderData
 
 __all__ = [
     "CIFAR10Data",
@@ -18,7 +21,11 @@ __all__ = [
     "ImageFolderData",
     "InMemoryDataset",
     "MNISTData",
+    "MNISTUSPSData",
     "RingData",
     "Toy2DData",
+    "USPSData",
+    "UnpairedDataModule",
+    "UnpairedFolderData",
     "default_root",
 ]

@@ -1,7 +1,8 @@
 """A small CNN classifier per digit-like dataset: offline features for FID/KID and logits for a classifier IS.
 
 Its weights (~0.5 MB each) ship in ``ganzoo/metrics/weights/`` and are produced by
-``python -m ganzoo.metrics.train_classifier --data mnist`` (and ``fashion_mnist``).
+``python -m ganzoo.metrics.train_classifier --data mnist`` (and ``fashion_mnist``, ``usps``). The USPS classifier
+also scores translations into USPS (:mod:`ganzoo.metrics.translation`).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ CLASSIFIER_FOR_DATA = {
     "DigitsData": "mnist",
     "MNISTData": "mnist",
     "FashionMNISTData": "fashion_mnist",
+    "USPSData": "usps",
 }
 INPUT_SIZE = 28
 
@@ -59,7 +61,7 @@ def weights_path(name: str) -> Path:
 
 
 def load_classifier(name: str) -> SmallCNN:
-    """The shipped classifier for ``name`` (``mnist``, ``fashion_mnist``), in eval mode."""
+    """The shipped classifier for ``name`` (``mnist``, ``fashion_mnist``, ``usps``), in eval mode."""
     from ganzoo.errors import UserError
 
     path = weights_path(name)

@@ -5,19 +5,29 @@ logit per sample), so feature-level layers such as minibatch discrimination can 
 """
 
 from ganzoo.nets.dcgan import DCGANDiscriminator, DCGANGenerator
+from ganzoo.nets.equalized import EqualizedConv2d, EqualizedLinear
 from ganzoo.nets.layers import Norm, make_norm
 from ganzoo.nets.minibatch import MinibatchDiscrimination, MinibatchStdDev
 from ganzoo.nets.mlp import MLP, Activation, MLPDiscriminator, MLPGenerator
+from ganzoo.nets.patchgan import PatchDiscriminator
+from ganzoo.nets.resnet_generator import ResnetGenerator
+from ganzoo.nets.stylegan import StyleGANDiscriminator, StyleGANGenerator
 
 __all__ = [
     "MLP",
     "Activation",
     "DCGANDiscriminator",
     "DCGANGenerator",
+    "EqualizedConv2d",
+    "EqualizedLinear",
     "MLPDiscriminator",
     "MLPGenerator",
     "MinibatchDiscrimination",
     "MinibatchStdDev",
     "Norm",
+    "PatchDiscriminator",
+    "ResnetGenerator",
+    "StyleGANDiscriminator",
+    "StyleGANGenerator",
     "make_norm",
 ]
