@@ -7,6 +7,7 @@ datamodule's class path. Class names, dotted paths and YAML files pass through u
 
 from __future__ import annotations
 
+import signal
 import sys
 from collections.abc import Sequence
 from importlib import resources
@@ -93,7 +94,12 @@ def main(argv: Sequence[str] | None = None) -> None:
             sys.argv[1:] = args
         from ganzoo.lightning_cli import run_cli
 
-        run_cli(args)
+        run_cli(None if argv is None else args)  # None: LightningCLI reads sys.argv (no "args and argv" warning)
+    except SystemExit as stop:
+        if type(stop).__name__ != "SIGTERMException":
+            raise
+        # Lightning stopped training on SIGTERM (or our first Ctrl-C); the checkpoint is saved and announced.
+        sys.exit(128 + getattr(stop, "signum", signal.SIGTERM))
     except Exception as err:
         message = _user_error_message(err)
         if message is None:

@@ -1,5 +1,5 @@
-"""``GanzooCLI``: LightningCLI with data→model geometry links, forced checkpoint and sample-grid callbacks, and a
-fresh run directory for every run."""
+"""``GanzooCLI``: LightningCLI with data→model geometry links, forced callbacks (checkpoints, sample grids, metrics,
+NaN guard, checkpoint on SIGTERM/Ctrl-C), DDP settings that suit GANs, and a fresh run directory for every run."""
 
 from __future__ import annotations
 
@@ -9,8 +9,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from lightning.pytorch import Trainer
+from lightning.pytorch.accelerators import CPUAccelerator
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
+from lightning.pytorch.strategies import DDPStrategy
 
 from ganzoo.errors import UserError
 from ganzoo.registry import DATA, MODELS
@@ -35,10 +38,11 @@ def new_run_dir(parent: Path, name: str) -> Path:
 
 
 class GanzooCLI(LightningCLI):
-    """LightningCLI with the geometry links, a checkpoint and a sample-grid callback, and a run directory."""
+    """LightningCLI with the geometry links, forced callbacks (checkpoint, sample grid, metrics, NaN guard, save on
+    SIGTERM/Ctrl-C), DDP settings that suit GANs, and a run directory."""
 
     def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
-        from ganzoo.callbacks import Evaluation, SampleGrid
+        from ganzoo.callbacks import Evaluation, NaNGuard, SampleGrid, SaveOnInterrupt
 
         parser.link_arguments("data.data_shape", "model.init_args.data_shape", apply_on="instantiate")
         parser.link_arguments("data.num_classes", "model.init_args.num_classes", apply_on="instantiate")
@@ -47,6 +51,13 @@ class GanzooCLI(LightningCLI):
         parser.set_defaults({"checkpoint.save_last": "link", "checkpoint.every_n_epochs": 1})
         parser.add_lightning_class_args(SampleGrid, "samples")
         parser.add_lightning_class_args(Evaluation, "metrics")
+        parser.add_lightning_class_args(NaNGuard, "nan_guard")
+        parser.add_lightning_class_args(SaveOnInterrupt, "interrupt")
+
+    def instantiate_trainer(self, **kwargs: Any) -> Trainer:
+        trainer = super().instantiate_trainer(**kwargs)
+        configure_strategy(trainer)
+        return trainer
 
     def before_instantiate_classes(self) -> None:
         cfg = self.config[self.subcommand]
@@ -86,6 +97,26 @@ class GanzooCLI(LightningCLI):
         )
 
 
+def configure_strategy(trainer: Trainer) -> None:
+    """Makes multi-process training work for every GAN without the user knowing DDP's options.
+
+    Each GAN step backpropagates into one player only, so plain DDP fails ("parameters that were not used in
+    producing the loss"); DDP must look for unused parameters (``find_unused_parameters=True``, what
+    ``--trainer.strategy ddp_find_unused_parameters_true`` sets). Applied to every DDP strategy (``ddp``,
+    ``ddp_spawn``, ``auto`` with several devices) unless the user chose that option explicitly.
+    """
+    strategy = trainer.strategy
+    if isinstance(strategy, DDPStrategy):
+        ddp_kwargs = getattr(strategy, "_ddp_kwargs", None)
+        if isinstance(ddp_kwargs, dict) and "find_unused_parameters" not in ddp_kwargs:
+            ddp_kwargs["find_unused_parameters"] = True
+    if getattr(strategy, "_layer_sync", None) is not None and isinstance(trainer.accelerator, CPUAccelerator):
+        raise UserError(
+            "--trainer.sync_batchnorm needs GPUs (torch's SyncBatchNorm has no CPU implementation); on CPUs use "
+            "--model.g_norm / --model.d_norm layer or none"
+        )
+
+
 def _is_rank_zero() -> bool:
     return os.environ.get("LOCAL_RANK", "0") == "0" and os.environ.get("NODE_RANK", "0") == "0"
 
@@ -113,11 +144,12 @@ def _short_name(spec: Any, table: dict) -> str:
     return class_path.rsplit(".", 1)[-1].lower()
 
 
-def run_cli(args: Sequence[str]) -> GanzooCLI:
+def run_cli(args: Sequence[str] | None) -> GanzooCLI:
     """Runs a LightningCLI subcommand (``fit``, ``validate``, ``test``, ``predict``) with ganzoo's defaults."""
     import ganzoo.data  # noqa: F401  (so that bare class names resolve)
     import ganzoo.models  # noqa: F401
     from ganzoo.data import GANDataModule
     from ganzoo.models import GAN
 
-    return GanzooCLI(GAN, GANDataModule, subclass_mode_model=True, subclass_mode_data=True, args=list(args))
+    cli_args = None if args is None else list(args)  # None: sys.argv
+    return GanzooCLI(GAN, GANDataModule, subclass_mode_model=True, subclass_mode_data=True, args=cli_args)

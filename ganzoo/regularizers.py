@@ -7,6 +7,8 @@ from collections.abc import Callable
 import torch
 from torch import Tensor
 
+from ganzoo.distributed import draw_for_rank
+
 
 def input_gradients(
     critic: Callable[[Tensor], Tensor], x: Tensor, scaler: torch.amp.GradScaler | None = None
@@ -29,8 +31,10 @@ def input_gradients(
 def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor,
                      scaler: torch.amp.GradScaler | None = None) -> Tensor:  # fmt: skip
     """WGAN-GP (Gulrajani et al. 2017): E[(‖∇D(x̂)‖₂ − 1)²] at x̂ = αx + (1 − α)G(z), with **one α ~ U[0, 1] per
-    sample** (not per pixel) and the norm taken over all non-batch dimensions."""
-    alpha = torch.rand(real.shape[0], *([1] * (real.ndim - 1)), device=real.device, dtype=real.dtype)
+    sample** (not per pixel) and the norm taken over all non-batch dimensions; under DDP each rank's α are its share of
+    one draw for the global batch, like its latents."""
+    shape = [1] * (real.ndim - 1)
+    alpha = draw_for_rank(lambda m: torch.rand(m, *shape, device=real.device, dtype=real.dtype), real.shape[0])
     x_hat = alpha * real.detach() + (1 - alpha) * fake.detach()
     grad = input_gradients(critic, x_hat, scaler)
     return (grad.flatten(1).norm(2, dim=1) - 1).square().mean()

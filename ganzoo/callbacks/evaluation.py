@@ -75,6 +75,18 @@ class Evaluation(L.Callback):
             logger.log_metrics(values, step=pl_module.g_steps)
 
     def _evaluate(self, trainer: L.Trainer, pl_module: L.LightningModule) -> list[dict]:
+        # Under DDP one process computes and shares the values: every rank logs the same number (which a monitoring
+        # checkpoint needs), the work is not repeated, and rank 0's weights and buffers (which DDP broadcasts) decide.
+        log_dir = Path(trainer.log_dir or trainer.default_root_dir)  # a collective under DDP: every rank must ask
+        records = self._compute(trainer, pl_module, log_dir) if trainer.is_global_zero else []
+        if trainer.world_size > 1:
+            records, self.metrics = trainer.strategy.broadcast((records, self.metrics), src=0)
+        if records:
+            self._evaluated_at = pl_module.g_steps
+            self.last = records
+        return records
+
+    def _compute(self, trainer: L.Trainer, pl_module: L.LightningModule, log_dir: Path) -> list[dict]:
         dm = trainer.datamodule
         with torch.inference_mode(False), torch.no_grad():
             if hasattr(dm, "modes"):
@@ -94,10 +106,7 @@ class Evaluation(L.Callback):
                     rank_zero_warn(f"image metrics disabled: {err}")
                     self.metrics = []
                     return []
-        self._evaluated_at = pl_module.g_steps
-        self.last = records
-        if trainer.is_global_zero:
-            append_jsonl(Path(trainer.log_dir or trainer.default_root_dir) / "metrics.jsonl", records)
+        append_jsonl(log_dir / "metrics.jsonl", records)
         return records
 
     def _feature(self, dm: object, pl_module: L.LightningModule) -> str | None:

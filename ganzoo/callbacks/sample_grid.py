@@ -34,11 +34,12 @@ class SampleGrid(L.Callback):
         image = progress_image(
             pl_module, getattr(trainer.datamodule, "modes", None)
         )  # every rank samples (no collective op inside), only rank 0 writes
+        log_dir = trainer.log_dir  # a collective under DDP: every rank must ask
         if not trainer.is_global_zero:
             return None
         from torchvision.utils import save_image
 
-        folder = Path(trainer.log_dir or trainer.default_root_dir) / "samples"
+        folder = Path(log_dir or trainer.default_root_dir) / "samples"
         folder.mkdir(parents=True, exist_ok=True)
         self.last_path = folder / f"{name}.png"
         save_image(image, self.last_path)

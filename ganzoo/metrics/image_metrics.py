@@ -15,6 +15,9 @@ from torch import Tensor, nn
 
 from ganzoo.errors import UserError
 
+# The features are complete where a metric is computed (one process under DDP), so torchmetrics must not gather
+# them across processes: ``sync_on_compute=False`` everywhere.
+
 
 @dataclass
 class FeatureSet:
@@ -37,7 +40,7 @@ def fid(real: FeatureSet, fake: FeatureSet) -> float:
     """Fréchet distance between Gaussians fitted to the two feature sets (Heusel et al. 2017)."""
     from torchmetrics.image.fid import FrechetInceptionDistance
 
-    metric = FrechetInceptionDistance(feature=_Given(real.features.shape[1]))
+    metric = FrechetInceptionDistance(feature=_Given(real.features.shape[1]), sync_on_compute=False)
     metric.update(real.features.double(), real=True)
     metric.update(fake.features.double(), real=False)
     return float(metric.compute())
@@ -48,7 +51,9 @@ def kid(real: FeatureSet, fake: FeatureSet) -> float:
     from torchmetrics.image.kid import KernelInceptionDistance
 
     subset = min(1000, len(real.features), len(fake.features))
-    metric = KernelInceptionDistance(feature=_Given(real.features.shape[1]), subsets=100, subset_size=subset)
+    metric = KernelInceptionDistance(
+        feature=_Given(real.features.shape[1]), subsets=100, subset_size=subset, sync_on_compute=False
+    )
     metric.update(real.features.double(), real=True)
     metric.update(fake.features.double(), real=False)
     return float(metric.compute()[0])
@@ -63,7 +68,7 @@ def inception_score(real: FeatureSet | None, fake: FeatureSet) -> float:
             "these Inception weights have no logits layer (its fc weights are all zero), so an Inception Score "
             "would be meaningless; use the full torchmetrics weights (downloaded by default) or --feature lenet"
         )
-    metric = InceptionScore(feature=_Given(fake.logits.shape[1]), splits=10)
+    metric = InceptionScore(feature=_Given(fake.logits.shape[1]), splits=10, sync_on_compute=False)
     metric.update(fake.logits.double())
     return float(metric.compute()[0])
 

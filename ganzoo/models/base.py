@@ -29,6 +29,7 @@ from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
 from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
+from ganzoo.distributed import draw_for_rank
 from ganzoo.losses import LossName, get_loss
 
 Losses = dict[str, Tensor]
@@ -137,8 +138,9 @@ class GAN(L.LightningModule, abc.ABC):
         """The discriminator role: a network, or a ``ModuleDict`` of networks sharing one optimizer."""
 
     def sample_latent(self, n: int, device: torch.device | str | None = None) -> Tensor:
-        """Draws ``n`` latent codes z ~ N(0, I)."""
-        return torch.randn(n, self.latent_dim, device=device if device is not None else self.device)
+        """Draws ``n`` latent codes z ~ N(0, I) (under DDP, this rank's share of one draw for the global batch)."""
+        device = device if device is not None else self.device
+        return draw_for_rank(lambda m: torch.randn(m, self.latent_dim, device=device), n)
 
     def generate(self, z: Tensor, labels: Tensor | None = None, generator: nn.Module | None = None) -> Tensor:
         """Maps latents (and labels, for conditional variants) to samples."""
@@ -269,10 +271,12 @@ class GAN(L.LightningModule, abc.ABC):
         z: Tensor | None = None,
         labels: Tensor | None = None,
         ema: bool = True,
+        **generate_kwargs: Any,
     ) -> Tensor:
-        """Generates samples in the data's range ([−1, 1] for images), in eval mode.
+        """Generates float32 samples in the data's range ([−1, 1] for images), in eval mode.
 
-        Uses the EMA generator when there is one and ``ema`` is true. Give either ``n`` or latents ``z``.
+        Uses the EMA generator when there is one and ``ema`` is true. Give either ``n`` or latents ``z``. Extra
+        keyword arguments go to :meth:`generate` (e.g. StyleGAN's ``truncation``).
         """
         if z is None:
             if n is None:
@@ -282,7 +286,10 @@ class GAN(L.LightningModule, abc.ABC):
         was_training = generator.training
         generator.eval()
         try:
-            return self.generate(z.to(self.device), labels, generator=generator)
+            # The latents follow the weights' dtype (64-true, bf16-true); the samples are float32 whatever the
+            # precision (autocast, half weights), which is what image writers and feature networks expect.
+            z = z.to(self.device, self.dtype)
+            return self.generate(z, labels, generator=generator, **generate_kwargs).float()
         finally:
             generator.train(was_training)
 

@@ -1,0 +1,98 @@
+"""A run that diverges stops with a clear message and keeps its last good checkpoint; SIGTERM and Ctrl-C save a
+checkpoint the run resumes from."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import torch
+
+from ganzoo.callbacks import NaNGuard, NonFiniteLossError
+from ganzoo.cli import main
+
+SMALL = [
+    "--model", "vanilla_gan", "--data", "digits", "--data.image_size=8", "--data.batch_size=16",
+    "--model.g_hidden=[16]", "--model.d_hidden=[16]", "--trainer.limit_train_batches=2",
+    "--trainer.limit_val_batches=1", "--trainer.enable_progress_bar=false", "--trainer.enable_model_summary=false",
+    "--metrics.metrics=[]", "--samples.every_n_epochs=0",
+]  # fmt: skip
+
+
+def _state(path: Path) -> dict:
+    return torch.load(path, weights_only=True)
+
+
+def _finite(ckpt: dict) -> bool:
+    return all(torch.isfinite(v).all() for v in ckpt["state_dict"].values() if v.is_floating_point())
+
+
+def test_a_diverging_run_stops_at_the_first_non_finite_loss_and_keeps_its_last_good_checkpoint(capsys):
+    # D's learning rate is multiplied by 1e30 after the first epoch: epoch 0 trains and is saved, epoch 1 explodes.
+    blow_up = ["--model.scheduler_d=ExponentialLR", "--model.scheduler_d.gamma=1e30", "--trainer.max_epochs=4"]
+    with pytest.raises(SystemExit) as stop:
+        main(["fit", *SMALL, *blow_up])
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    line = next(x for x in err.splitlines() if x.startswith("ganzoo: error:"))
+    match = re.search(r"non-finite (generator|discriminator) loss at step (\d+) \((nan|inf|-inf); epoch [1-3]", line)
+    assert match, line
+    assert int(match[2]) >= 4  # epoch 0 = 2 batches = 4 optimizer steps went fine
+    checkpoints = Path("runs/vanilla_gan-digits/version_0/checkpoints")
+    assert line.endswith(f"last good checkpoint: {os.path.abspath(checkpoints / 'last.ckpt')}")
+    assert [p.name.split("-")[0] for p in sorted(checkpoints.iterdir())] == ["epoch=0", "last.ckpt"]  # none after
+    last = _state(checkpoints / "last.ckpt")
+    assert last["epoch"] == 0 and _finite(last)
+
+
+def test_non_finite_weights_are_never_saved():
+    guard = NaNGuard()
+    trainer = SimpleNamespace(global_step=7, checkpoint_callback=None)
+    guard.on_save_checkpoint(trainer, None, {"state_dict": {"w": torch.ones(2), "n": torch.tensor(3)}})
+    with pytest.raises(NonFiniteLossError, match=r"non-finite weights \(w\) at step 7: not saving"):
+        guard.on_save_checkpoint(trainer, None, {"state_dict": {"w": torch.tensor([1.0, float("nan")])}})
+
+
+def _wait_for(pattern: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while not list(Path().glob(pattern)):
+        if time.monotonic() > deadline:
+            raise TimeoutError(pattern)
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    "signum", [signal.SIGTERM, pytest.param(signal.SIGINT, marks=pytest.mark.slow)], ids=["SIGTERM", "SIGINT"]
+)
+def test_a_signal_saves_a_checkpoint_that_the_run_resumes_from(signum):
+    exe = Path(sys.executable).with_name("ganzoo")
+    proc = subprocess.Popen(
+        [str(exe), "fit", *SMALL, "--trainer.max_epochs=100000"], stderr=subprocess.PIPE, text=True, env=os.environ
+    )
+    try:
+        _wait_for("runs/vanilla_gan-digits/version_0/checkpoints/epoch=*.ckpt")  # training is under way
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert proc.returncode == 128 + signum, err[-3000:]
+    saved = Path("runs/vanilla_gan-digits/version_0/checkpoints/interrupted.ckpt").resolve()
+    assert f"stopped by {signum.name} at step" in err and f"saved {saved}" in err
+    resume = next(x for x in err.splitlines() if x.startswith("ganzoo: resume with: "))
+    assert resume.endswith(f"--ckpt_path={saved}") and "--trainer.max_epochs=100000" in resume
+    interrupted = _state(saved)
+    assert _finite(interrupted) and interrupted["global_step"] > 0
+    assert _state(saved.with_name("last.ckpt"))["global_step"] <= interrupted["global_step"]  # untouched
+
+    epochs = interrupted["epoch"] + 2
+    main(["fit", *SMALL, f"--trainer.max_epochs={epochs}", f"--ckpt_path={saved}"])
+    resumed = _state(Path("runs/vanilla_gan-digits/version_1/checkpoints/last.ckpt"))
+    assert resumed["ganzoo"]["g_steps"] == epochs * 2  # the interrupted run's batches count: nothing is redone
+    assert resumed["global_step"] == 2 * epochs * 2
