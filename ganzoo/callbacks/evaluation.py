@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import lightning as L
 import torch
@@ -11,6 +12,7 @@ from lightning.pytorch.utilities import rank_zero_warn
 
 from ganzoo.errors import UserError
 from ganzoo.metrics.evaluate import append_jsonl, evaluate_images, evaluate_modes
+from ganzoo.metrics.translation import evaluate_translation
 
 
 class Evaluation(L.Callback):
@@ -18,7 +20,9 @@ class Evaluation(L.Callback):
     ``val/<name>`` and appends one JSON line per value to ``metrics.jsonl`` in the run directory.
 
     On the 2D toys (datamodules with ``modes``) it computes mode coverage (``val/modes``, ``val/hq_pct``,
-    ``val/rkl``) at every validation. On images it computes ``metrics`` on ``feature`` features.
+    ``val/rkl``) at every validation. On images it computes ``metrics`` on ``feature`` features. For translation
+    models (CycleGAN) any non-empty ``metrics`` selects their own set: label preservation beside its no-adaptation
+    baseline and the FID of translated against real target images (:mod:`ganzoo.metrics.translation`).
 
     Args:
         metrics: image metrics among ``fid``, ``kid``, ``is``; empty disables image metrics.
@@ -91,23 +95,31 @@ class Evaluation(L.Callback):
         with torch.inference_mode(False), torch.no_grad():
             if hasattr(dm, "modes"):
                 records = evaluate_modes(pl_module, dm, ema=self.ema, seed=self.seed)
+            elif hasattr(pl_module, "translate"):  # CycleGAN: label preservation and FID of translations
+                records = self._guarded(evaluate_translation, pl_module, dm, None if self.feature == "auto" else
+                                        self.feature, self.n_real, self.split, self.batch_size, self.ema,
+                                        self.inception_weights)  # fmt: skip
             elif (feature := self._feature(dm, pl_module)) is None:
                 return []
             else:
-                try:
-                    records = evaluate_images(
-                        pl_module, dm, self.metrics, feature, self.n_fake, self.n_real, self.split,
-                        self.ema, self.batch_size, self.seed, self.inception_weights,
-                        progress=trainer.is_global_zero and trainer.progress_bar_callback is not None,
-                        memory=self._real_cache,
-                    )  # fmt: skip
-                except UserError as err:
-                    # A metric that cannot be computed (no weights offline, say) must not fail a finished training.
-                    rank_zero_warn(f"image metrics disabled: {err}")
-                    self.metrics = []
-                    return []
-        append_jsonl(log_dir / "metrics.jsonl", records)
+                records = self._guarded(
+                    evaluate_images, pl_module, dm, self.metrics, feature, self.n_fake, self.n_real, self.split,
+                    self.ema, self.batch_size, self.seed, self.inception_weights,
+                    progress=trainer.is_global_zero and trainer.progress_bar_callback is not None,
+                    memory=self._real_cache,
+                )  # fmt: skip
+        if records:
+            append_jsonl(log_dir / "metrics.jsonl", records)
         return records
+
+    def _guarded(self, evaluate: Callable[..., list[dict]], *args: Any, **kwargs: Any) -> list[dict]:
+        try:
+            return evaluate(*args, **kwargs)
+        except UserError as err:
+            # A metric that cannot be computed (no weights offline, say) must not fail a finished training.
+            rank_zero_warn(f"image metrics disabled: {err}")
+            self.metrics = []
+            return []
 
     def _feature(self, dm: object, pl_module: L.LightningModule) -> str | None:
         if self.feature != "auto":

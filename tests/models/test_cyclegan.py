@@ -235,9 +235,13 @@ def test_fit_mnist_usps_through_the_cli_then_evaluate(shared_data):
     if not (shared_data / "usps" / "usps.h5").is_file():
         pytest.skip(f"no usps.h5 under {shared_data}")
     result = run_ganzoo("fit", "--model", "cyclegan", "--data", "mnist_usps", f"--data.root={shared_data}",
-                        "--data.batch_size=8", *CLI_NETS, *TINY)  # fmt: skip
+                        "--data.batch_size=8", *CLI_NETS, *TINY,
+                        "--metrics.metrics=[fid]", "--metrics.n_real=40", "--metrics.batch_size=20")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     run = Path("runs/cyclegan-mnist_usps/version_0")
+    # The Evaluation callback ran the translation metrics at the end of fit, on 40 images per domain.
+    fit_lines = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
+    assert len(fit_lines) == 8 and {line["n_a"] for line in fit_lines} == {40}
     assert Image.open(run / "samples" / "final.png").size == (6 * 34 + 2, 4 * 34 + 2)
     from ganzoo.commands.evaluate import main as evaluate
 
@@ -248,5 +252,5 @@ def test_fit_mnist_usps_through_the_cli_then_evaluate(shared_data):
     assert all(0 <= values[f"acc_{d}{s}"] <= 1 for d in ("a2b", "b2a") for s in ("", "_baseline"))
     assert values["acc_a2b_baseline"] > 0.3  # untranslated MNIST under the USPS classifier: far above chance
     lines = [json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()]
-    assert len(lines) == 8 and lines[0]["data"] == "MNISTUSPSData"
-    assert lines[0]["n_a"] == lines[0]["n_b"] == 60 and lines[0]["g_steps"] == 3
+    assert len(lines) == 16 and lines[8]["data"] == "MNISTUSPSData"
+    assert lines[8]["n_a"] == lines[8]["n_b"] == 60 and lines[8]["g_steps"] == 3
