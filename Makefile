@@ -4,8 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 # The CPU machines here serve these two from local disk; pick another torch build if you need one.
 TORCH ?= torch==2.14.1 torchvision==0.29.1
+# A benchmark piped into tee must still fail the target when it breaks.
+SHELL := /bin/bash
+.SHELLFLAGS := -o pipefail -c
 
-.PHONY: install test test-slow lint bench bench-ci
+.PHONY: install test test-slow lint bench bench-ci report
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -33,3 +36,8 @@ bench-ci:
 	$(BIN)/python benchmarks/throughput.py --quick | tee $(CI_RESULTS)/throughput.md
 	$(BIN)/python benchmarks/toy2d.py --quick | tee $(CI_RESULTS)/toy2d.md
 	$(BIN)/python benchmarks/quality.py --quick --markdown $(CI_RESULTS)/quality.md
+	$(BIN)/python benchmarks/report.py --out $(CI_RESULTS)/BENCHMARKS.md
+
+# BENCHMARKS.md from the committed rows in benchmarks/results/*.jsonl.
+report:
+	$(BIN)/python benchmarks/report.py

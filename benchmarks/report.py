@@ -1,0 +1,194 @@
+"""Writes ``BENCHMARKS.md`` from the measured rows in ``benchmarks/results/*.jsonl``: nothing in it is typed by hand.
+
+    python benchmarks/report.py [--out BENCHMARKS.md]
+
+Every table row keeps the commit, device, torch threads and date it was measured with; rows measured under
+different protocols are never merged into one mean.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from toy2d import PUBLISHED
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results"
+Row = dict[str, Any]
+Column = tuple[str, Callable[[Row], Any]]
+
+
+def load(name: str) -> list[Row]:
+    path = RESULTS / name
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def num(value: Any, digits: int = 1) -> str:
+    return "—" if value is None else f"{value:,.{digits}f}" if isinstance(value, float) else str(value)
+
+
+def first(row: Row, prefix: str, exclude: str = "\0") -> Any:
+    return next((v for k, v in row.items() if k.startswith(prefix) and exclude not in k), None)
+
+
+def provenance(row: Row) -> str:
+    threads = f", {row['threads']} thr" if "threads" in row else ""
+    return f"{row.get('commit', '?')}, {row.get('device', '?')}{threads}, {str(row.get('date', '?'))[:10]}"
+
+
+def table(rows: list[Row], columns: list[Column]) -> str:
+    lines = ["| " + " | ".join(h for h, _ in columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(get(r)) for _, get in columns) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def quality_section() -> str:
+    rows = load("quality.jsonl")
+    images = [r for r in rows if r["model"] != "cyclegan"]
+    cycle = [r for r in rows if r["model"] == "cyclegan"]
+    out = ["## Sample quality under one training budget (`benchmarks/quality.py`)", ""]
+    for protocol in dict.fromkeys(r["protocol"] for r in images):
+        out += [f"Protocol: {protocol}.", ""]
+        group = sorted((r for r in images if r["protocol"] == protocol), key=lambda r: (r["data"], first(r, "fid_")))
+        out.append(
+            table(
+                group,
+                [
+                    ("model", lambda r: r["model"]),
+                    ("data", lambda r: r["data"]),
+                    ("G steps", lambda r: r["g_steps"]),
+                    ("FID (small CNN)", lambda r: num(first(r, "fid_lenet"))),
+                    ("KID (small CNN)", lambda r: num(first(r, "kid_lenet"))),
+                    ("IS (small CNN)", lambda r: num(first(r, "is_lenet"), 2)),
+                    (
+                        "FID (Inception)",
+                        lambda r: num(first(r, "fid_", "lenet")) if first(r, "fid_", "lenet") else "not run",
+                    ),
+                    ("img/s", lambda r: num(r["img_per_s"], 0)),
+                    ("minutes", lambda r: num(r["seconds"] / 60)),
+                    ("measured", provenance),
+                ],
+            )
+        )
+        out.append("")
+    for r in cycle:
+        out += [f"CycleGAN, MNIST ↔ USPS. Protocol: {r['protocol']}; {provenance(r)}; {r['seconds'] / 60:.1f} min.", ""]
+        lines = ["| direction | no-adaptation accuracy | accuracy after translation | FID untranslated → translated |"]
+        lines.append("|---|---|---|---|")
+        for d, name in (("a2b", "MNIST → USPS"), ("b2a", "USPS → MNIST")):
+            acc, base = 100 * r[f"acc_{d}"], 100 * r[f"acc_{d}_baseline"]
+            fid, fid_base = r[f"fid_lenet_{d}"], r[f"fid_lenet_{d}_baseline"]
+            lines.append(f"| {name} | {base:.2f} % | {acc:.2f} % | {fid_base:.0f} → {fid:.0f} |")
+        out.append("\n".join(lines))
+        out.append("")
+    return "\n".join(out)
+
+
+def toy2d_section() -> str:
+    rows = load("toy2d.jsonl")
+    by_key = {(r["method"], r["dataset"], r["seeds"], r["iterations"]): r for r in rows}
+    runs = dict.fromkeys((m, s, i) for m, _, s, i in by_key)
+
+    def cell(method: str, dataset: str, seeds: int, its: int, metric: str) -> str:
+        r = by_key.get((method, dataset, seeds, its))
+        if r is None or r[f"{metric}_mean"] is None:
+            return "—"
+        return f"{r[f'{metric}_mean']:.1f}" + (f" ± {r[f'{metric}_std']:.1f}" if seeds > 1 else "")
+
+    lines = [
+        "## Mode collapse on the 2D mixtures (`benchmarks/toy2d.py`)",
+        "",
+        "VEEGAN/GDPP networks and optimisers; 2,500 samples; high quality = within 3σ of a mode. Published rows first.",
+        "",
+        "| method | ring modes /8 | ring %HQ | grid modes /25 | grid %HQ | protocol |",
+        "|---|---|---|---|---|---|",
+    ]
+    lines += [f"| {n} (published) | {rm} | {rh} | {gm} | {gh} | {src} |" for n, rm, rh, gm, gh, src in PUBLISHED]
+    for method, seeds, its in runs:
+        cells = [cell(method, d, seeds, its, m) for d in ("ring", "grid") for m in ("modes", "hq_pct")]
+        sample = next(r for (m, _, s, i), r in by_key.items() if (m, s, i) == (method, seeds, its))
+        lines.append(f"| ganzoo {method} | {' | '.join(cells)} | {seeds} seed(s) × {its:,} it; {provenance(sample)} |")
+    return "\n".join(lines) + "\n"
+
+
+def budget(row: Row) -> str:
+    return f"{row['budget_minutes']:g} min" if row["budget_minutes"] else f"{row['budget_kimg']:g} kimg"
+
+
+def stylegan_section() -> str:
+    rows = load("stylegan_vs_dcgan.jsonl")
+    if not rows:
+        return ""
+    return "\n".join(
+        [
+            "## StyleGAN-lite against DCGAN at the same CPU time (`benchmarks/stylegan_vs_dcgan.py`)",
+            "",
+            table(
+                rows,
+                [
+                    ("model", lambda r: r["model"] + (" (EMA)" if r.get("ema") else "")),
+                    ("data", lambda r: r["data"]),
+                    ("budget", budget),
+                    ("kimg", lambda r: num(r["kimg"])),
+                    ("img/s", lambda r: num(r["images_per_s"])),
+                    (rows[0]["metric"], lambda r: num(r["fid"])),
+                    ("measured", provenance),
+                ],
+            ),
+            "",
+        ]
+    )  # fmt: skip
+
+
+def speed_section() -> str:
+    throughput, metrics = load("throughput.jsonl"), load("metrics_speed.jsonl")
+    out = ["## Speed (`benchmarks/throughput.py`, `benchmarks/metrics_speed.py`)", ""]
+    if throughput:
+        out += [
+            "Training images/s of `ganzoo fit`'s step against a plain PyTorch loop doing the same work:",
+            "",
+            table(
+                throughput,
+                [
+                    ("model", lambda r: r["model"]),
+                    ("data", lambda r: r["data"]),
+                    ("batch", lambda r: r["batch_size"]),
+                    ("ganzoo img/s", lambda r: num(r["images_per_s_ganzoo"])),
+                    ("plain img/s", lambda r: num(r["images_per_s_plain"])),
+                    ("ratio", lambda r: num(r["ratio"], 3)),
+                    ("measured", provenance),
+                ],
+            ),
+            "",
+        ]
+    if metrics:
+        columns: list[Column] = [
+            ("what", lambda r: r["what"]),
+            ("value", lambda r: f"{num(r['value'])} {r['unit']}"),
+            ("measured", provenance),
+        ]
+        out += [table(metrics, columns), ""]
+    return "\n".join(out)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
+    args = parser.parse_args()
+    header = (
+        "# ganzoo benchmarks\n\nGenerated by `python benchmarks/report.py` from `benchmarks/results/*.jsonl`; every "
+        "number is a measured row, with the commit, device, torch threads and date it was measured on. CPU rows come "
+        "from a shared 2-core machine: wall times are upper bounds. `make bench-ci` reruns quick versions of these "
+        "scripts in CI (their output goes to `benchmarks/results/ci/`, which is not committed).\n"
+    )
+    sections = [header, quality_section(), toy2d_section(), stylegan_section(), speed_section()]
+    args.out.write_text("\n".join(s for s in sections if s).rstrip() + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
