@@ -28,7 +28,9 @@ import torch
 
 from ganzoo.data import GridData, RingData
 from ganzoo.metrics.evaluate import evaluate_modes
+from ganzoo.metrics.mode_coverage import mode_coverage
 from ganzoo.models import WGANGP, MinibatchGAN, UnrolledGAN, VanillaGAN
+from ganzoo.rejection import check_logistic, refit_discriminator, rejection_sample
 
 REPO = Path(__file__).resolve().parents[1]
 ADAM = {"class_path": "torch.optim.Adam", "init_args": {"betas": (0.5, 0.999)}}
@@ -76,6 +78,9 @@ METHODS: dict[str, tuple[type, dict[str, Any]]] = {
 DATASETS = {"ring": RingData, "grid": GridData}
 #: Every method also reports "+ EMA": the same run sampled from an exponential moving average of its generator.
 EMA_DECAY = 0.999
+#: Methods with a logistic discriminator also report "+ DRS": discriminator rejection sampling (Azadi et al. 2019)
+#: after refitting a copy of D against the frozen generator (Adam 1e-3, β1 0.5) for --drs-steps steps.
+DRS_LR = 1e-3
 
 PUBLISHED = [  # method, ring modes, ring %HQ, grid modes, grid %HQ, source
     ("GAN", 1, 99.3, 3.3, 0.5, "VEEGAN Table 1"),
@@ -86,9 +91,10 @@ PUBLISHED = [  # method, ring modes, ring %HQ, grid modes, grid %HQ, source
 ]
 
 
-def run(method: str, dataset: str, seed: int, iterations: int) -> tuple[dict[str, float], dict[str, float]]:
-    """Trains one method for ``iterations`` generator steps; returns the mode metrics of its generator and of the
-    generator's EMA (decay 0.999, Yazici et al. 2019), which is tracked alongside without affecting training."""
+def run(method: str, dataset: str, seed: int, iterations: int, drs_steps: int) -> list[dict[str, float] | None]:
+    """Trains one method for ``iterations`` generator steps; returns the mode metrics of its generator, of the
+    generator's EMA (decay 0.999, Yazici et al. 2019; tracked alongside without affecting training) and of DRS
+    samples (None where the discriminator is not logistic or ``drs_steps`` is 0)."""
     cls, kwargs = METHODS[method]
     L.seed_everything(seed, verbose=False)
     dm = DATASETS[dataset](batch_size=512)
@@ -98,9 +104,18 @@ def run(method: str, dataset: str, seed: int, iterations: int) -> tuple[dict[str
         max_steps=iterations * steps_per_iteration, max_epochs=-1, limit_val_batches=0, logger=False,
         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
     ).fit(model, dm)  # fmt: skip
-    return tuple(  # type: ignore[return-value]
+    results: list[dict[str, float] | None] = [
         {r["metric"]: r["value"] for r in evaluate_modes(model, dm, ema=ema, seed=seed)} for ema in (False, True)
-    )
+    ]
+    try:
+        check_logistic(model)
+    except ValueError:
+        return [*results, None]
+    if not drs_steps:
+        return [*results, None]
+    refit = refit_discriminator(model, dm.train_dataloader(), drs_steps, lr=DRS_LR)
+    samples, _ = rejection_sample(model, 2500, refit, generator=torch.Generator().manual_seed(seed))
+    return [*results, mode_coverage(samples, dm.modes, dm.std)]
 
 
 def summarise(values: list[float]) -> tuple[float | None, float | None]:
@@ -118,11 +133,12 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, default=5)
     parser.add_argument("--iterations", type=int, default=25_000)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
+    parser.add_argument("--drs-steps", type=int, default=20_000, help="D refit steps before DRS (0: no DRS rows)")
     args = parser.parse_args()
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.quick:
-        args.seeds, args.iterations = 1, 500
+        args.seeds, args.iterations, args.drs_steps = 1, 500, 200
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
     out = REPO / "benchmarks" / "results" / ("ci/toy2d_quick.jsonl" if args.quick else "toy2d.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -130,15 +146,20 @@ def main() -> None:
     for method in args.methods:
         for dataset in args.datasets:
             start = time.perf_counter()
-            results = [run(method, dataset, seed, args.iterations) for seed in range(args.seeds)]
+            results = [run(method, dataset, seed, args.iterations, args.drs_steps) for seed in range(args.seeds)]
             seconds = round(time.perf_counter() - start, 1)
-            for name, per_seed in ((method, [r[0] for r in results]), (f"{method} + EMA", [r[1] for r in results])):
+            for variant, suffix in enumerate(("", " + EMA", " + DRS")):
+                per_seed = [r[variant] for r in results if r[variant] is not None]
+                if not per_seed:
+                    continue
+                name = method + suffix
                 row = {"method": name, "dataset": dataset}
                 for metric in ("modes", "hq_pct", "rkl"):
                     row[f"{metric}_mean"], row[f"{metric}_std"] = summarise([r[metric] for r in per_seed])
                 row |= {
-                    "seeds": args.seeds, "iterations": args.iterations, "seconds": seconds, "threads":
-                    torch.get_num_threads(), "device": "cpu", "torch": torch.__version__,
+                    "drs_steps": args.drs_steps if suffix == " + DRS" else None, "seeds": args.seeds,
+                    "iterations": args.iterations, "seconds": seconds, "threads": torch.get_num_threads(),
+                    "device": "cpu", "torch": torch.__version__,
                     "commit": commit.stdout.strip(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 }  # fmt: skip
                 rows.append(row)
@@ -155,7 +176,7 @@ def main() -> None:
     print("\n| method | ring modes /8 | ring %HQ | grid modes /25 | grid %HQ | source |\n|---|---|---|---|---|---|")
     for name, rm, rh, gm, gh, source in PUBLISHED:
         print(f"| {name} (published) | {rm} | {rh} | {gm} | {gh} | {source} |")
-    for method in [name for m in args.methods for name in (m, f"{m} + EMA")]:
+    for method in dict.fromkeys(r["method"] for r in rows):
         print(
             f"| ganzoo {method} | {cell(method, 'ring', 'modes')} | {cell(method, 'ring', 'hq_pct')} | "
             f"{cell(method, 'grid', 'modes')} | {cell(method, 'grid', 'hq_pct')} | "
