@@ -76,7 +76,7 @@ def rejection_sample(
     model: Any,
     n: int,
     discriminator: Any | None = None,
-    quantile: float = 0.95,
+    quantile: float | None = 0.95,
     burn_in: int = 10_000,
     chunk: int = 10_000,
     d_batch: int = 512,
@@ -90,7 +90,8 @@ def rejection_sample(
         discriminator: the model whose discriminator scores the samples (e.g. from :func:`refit_discriminator`);
             ``model`` itself by default.
         quantile: γ is this quantile of F over the burn-in samples (the paper's 95th percentile): higher keeps
-            fewer, more typical samples.
+            fewer, more typical samples. ``None``: γ = 0, plain rejection sampling with acceptance
+            exp(D̃(x) − D̃_M), exact when D is optimal and D̃_M the true maximum, but it keeps few samples.
         burn_in: samples used to estimate the maximum logit D̃_M (raised as larger logits appear) and γ.
         chunk: samples generated per round.
         d_batch: batch size for the discriminator, which may look at the batch (minibatch discrimination).
@@ -108,7 +109,7 @@ def rejection_sample(
 
     _, logits = draw(burn_in)
     max_logit = logits.max()
-    gamma = torch.quantile(_acceptance_logit(logits, max_logit, eps), quantile)
+    gamma = torch.quantile(_acceptance_logit(logits, max_logit, eps), quantile) if quantile is not None else 0.0
     kept: list[Tensor] = []
     count = drawn = 0
     while count < n:
