@@ -33,6 +33,11 @@ def parser() -> argparse.ArgumentParser:
         metavar="PSI",
         help="StyleGAN: truncation ψ, every w pulled towards the mean w (1: none, 0: the mean image)",
     )
+    p.add_argument("--drs", type=int, default=None, metavar="STEPS", help="discriminator rejection sampling "
+                   "(logistic D, unconditional models; from the raw generator): refit D for STEPS steps on the run's "
+                   "training data against the frozen G (0: use D as trained), then keep samples by D's density "
+                   "ratio")  # fmt: skip
+    p.add_argument("--drs-quantile", type=float, default=0.95, help="DRS γ as a quantile of F (default 0.95)")
     p.add_argument("--style-mixing", action="store_true", help="StyleGAN: a grid mixing the coarse styles of the top "
                    "row with the fine styles of the left column, √n sources each")  # fmt: skip
     return p
@@ -70,6 +75,30 @@ def translate_folder(model: torch.nn.Module, folder: Path, direction: str, out: 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
     """[−1, 1] NCHW → uint8 NHWC."""
     return ((images.float() + 1) * 127.5).round().clamp(0, 255).to(torch.uint8).permute(0, 2, 3, 1)
+
+
+def rejection_samples(model: torch.nn.Module, args: argparse.Namespace) -> torch.Tensor:
+    """``--drs``: ``args.n`` samples kept by discriminator rejection sampling (``ganzoo.rejection``)."""
+    from ganzoo.commands.evaluate import datamodule_for
+    from ganzoo.rejection import check_logistic, refit_discriminator, rejection_sample
+
+    if args.interpolate or args.labels or args.truncation is not None:
+        raise UserError("--drs draws free samples; drop --interpolate, --labels and --truncation")
+    try:
+        check_logistic(model)
+    except ValueError as err:
+        raise UserError(f"{err}; drop --drs") from err
+    judge = model
+    if args.drs:
+        dm = datamodule_for(Path(args.ckpt), model, None, None)
+        dm.prepare_data()
+        dm.setup("fit")
+        judge = refit_discriminator(model, dm.train_dataloader(), args.drs)
+    samples, rate = rejection_sample(
+        model, args.n, judge, quantile=args.drs_quantile, generator=torch.Generator().manual_seed(args.seed)
+    )
+    print(f"ganzoo: discriminator rejection sampling kept {rate:.1%} of the generated samples")
+    return samples
 
 
 def main(argv: list[str]) -> Path:
@@ -112,14 +141,17 @@ def main(argv: list[str]) -> Path:
         args.n = len(labels)
     elif model.num_classes:
         labels = torch.arange(args.n, device=model.device) % model.num_classes
-    if args.interpolate:
-        ends = model.sample_latent(2)
-        t = torch.linspace(0, 1, args.n, device=model.device).unsqueeze(1)
-        z = (1 - t) * ends[0] + t * ends[1]
-        labels = labels[:1].expand(args.n) if labels is not None else None
+    if args.drs is not None:
+        samples = rejection_samples(model, args)
     else:
-        z = model.sample_latent(args.n)
-    samples = model.sample(z=z, labels=labels, ema=args.ema, **style).cpu()
+        if args.interpolate:
+            ends = model.sample_latent(2)
+            t = torch.linspace(0, 1, args.n, device=model.device).unsqueeze(1)
+            z = (1 - t) * ends[0] + t * ends[1]
+            labels = labels[:1].expand(args.n) if labels is not None else None
+        else:
+            z = model.sample_latent(args.n)
+        samples = model.sample(z=z, labels=labels, ema=args.ema, **style).cpu()
 
     default = {"png": "samples.png", "npz": "samples.npz", "png-dir": "samples"}[args.format]
     out = Path(args.out or default)
