@@ -27,14 +27,13 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import lightning as L
 import torch
+from budget import Budget
 
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
@@ -44,33 +43,6 @@ REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "stylegan_vs_dcgan.jsonl"
 BATCH_SIZE = 64
 IMAGE_SIZE = 32
-
-
-class Budget(L.Callback):
-    """Stops training after ``minutes`` of training time or ``kimg`` thousand real images, whichever comes first.
-
-    Args:
-        minutes: training-time budget (None: unlimited).
-        kimg: images budget, in thousands of real images seen by the discriminator (None: unlimited).
-    """
-
-    def __init__(self, minutes: float | None = None, kimg: float | None = None) -> None:
-        self.minutes, self.kimg = minutes, kimg
-        self.start: float | None = None
-        self.seconds = 0.0
-
-    def on_train_batch_start(self, trainer: L.Trainer, pl_module: L.LightningModule, *args: Any) -> None:
-        if self.start is None:
-            self.start = time.perf_counter()
-
-    def on_train_batch_end(self, trainer: L.Trainer, pl_module: L.LightningModule, *args: Any) -> None:
-        if pl_module.device.type == "cuda":
-            torch.cuda.synchronize(pl_module.device)
-        self.seconds = time.perf_counter() - self.start
-        out_of_time = self.minutes is not None and self.seconds >= 60 * self.minutes
-        out_of_images = self.kimg is not None and pl_module.images_seen >= 1000 * self.kimg
-        if out_of_time or out_of_images:
-            trainer.should_stop = True
 
 
 def train(model: str, args: argparse.Namespace, root: str) -> Any:
