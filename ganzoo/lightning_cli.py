@@ -37,6 +37,31 @@ def new_run_dir(parent: Path, name: str) -> Path:
             n += 1
 
 
+class GanzooTrainer(Trainer):
+    """Lightning's Trainer whose ``limit_*_batches`` read a whole number as a batch count.
+
+    Lightning types them ``float | int``, so the command line's ``--trainer.limit_train_batches 1`` became the float
+    1.0, which means *every* batch. Declared ``int | float`` here, ``1`` is one batch and ``1.0`` all of them.
+    """
+
+    def __init__(
+        self,
+        *,
+        limit_train_batches: int | float | None = None,
+        limit_val_batches: int | float | None = None,
+        limit_test_batches: int | float | None = None,
+        limit_predict_batches: int | float | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(
+            limit_train_batches=limit_train_batches,
+            limit_val_batches=limit_val_batches,
+            limit_test_batches=limit_test_batches,
+            limit_predict_batches=limit_predict_batches,
+            **kwargs,
+        )
+
+
 class GanzooCLI(LightningCLI):
     """LightningCLI with the geometry links, forced callbacks (checkpoint, sample grid, metrics, NaN guard, save on
     SIGTERM/Ctrl-C), DDP settings that suit GANs, and a run directory."""
@@ -152,4 +177,11 @@ def run_cli(args: Sequence[str] | None) -> GanzooCLI:
     from ganzoo.models import GAN
 
     cli_args = None if args is None else list(args)  # None: sys.argv
-    return GanzooCLI(GAN, GANDataModule, subclass_mode_model=True, subclass_mode_data=True, args=cli_args)
+    return GanzooCLI(
+        GAN,
+        GANDataModule,
+        trainer_class=GanzooTrainer,
+        subclass_mode_model=True,
+        subclass_mode_data=True,
+        args=cli_args,
+    )

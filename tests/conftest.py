@@ -18,7 +18,6 @@ CIFAR_NPZ = SHARED_DATA / "cifar10" / "cifar10_partial_6102.npz"
 TINY = [
     "--trainer.max_epochs=1",
     "--trainer.limit_train_batches=3",
-    # "1" would parse as the float 1.0, i.e. every validation batch (jsonargparse reads int | float as float).
     "--trainer.limit_val_batches=2",
     "--trainer.enable_progress_bar=false",
     "--trainer.enable_model_summary=false",

@@ -130,6 +130,24 @@ def test_fit_writes_a_grid_a_checkpoint_and_never_reuses_a_run_directory(tmp_pat
     assert (run0 / "checkpoints" / "last.ckpt").resolve() != (run1 / "checkpoints" / "last.ckpt").resolve()
 
 
+@pytest.mark.parametrize(("value", "expected"), [("1", 1), ("1.0", 1.0), ("0.25", 0.25), ("2", 2)])
+def test_a_whole_number_of_batches_is_a_count_and_a_float_a_fraction(capsys, value, expected):
+    # Lightning types limit_*_batches float | int, which made "1" the float 1.0: every batch.
+    config = print_config(capsys, f"--trainer.limit_train_batches={value}", f"--trainer.limit_val_batches={value}")
+    for key in ("limit_train_batches", "limit_val_batches"):
+        assert config["trainer"][key] == expected and type(config["trainer"][key]) is type(expected)
+
+
+def test_one_train_batch_means_one_step(tmp_path):
+    from ganzoo.lightning_cli import run_cli
+
+    cli = run_cli(expand_aliases(["fit", "--model", "dcgan", "--data", "digits", "--data.image_size=16",
+                                  "--model.base_channels=8", "--trainer.max_epochs=1",
+                   "--trainer.limit_train_batches=1", "--trainer.limit_val_batches=0", "--metrics.metrics=[]",
+                   "--trainer.enable_progress_bar=false"]))  # fmt: skip
+    assert cli.model.g_steps == 1
+
+
 def test_python_dash_m_runs_the_same_cli():
     import subprocess
     import sys
