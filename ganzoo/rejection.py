@@ -47,8 +47,9 @@ def refit_discriminator(
     """
     check_logistic(model)
     refit = copy.deepcopy(model)
-    refit.train()
-    refit.generator.requires_grad_(False)
+    refit.discriminator.train()
+    # The generator as it samples (eval mode: BatchNorm's running statistics), so D learns the ratio DRS will use.
+    refit.generator.eval().requires_grad_(False)
     optimizer = torch.optim.Adam(refit.discriminator.parameters(), lr=lr, betas=betas)
     done = 0
     while done < steps:
