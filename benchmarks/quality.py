@@ -11,9 +11,11 @@ papers' kimg). No validation, no metrics during training. Then, from the EMA gen
 * Inception FID (``fid_inception``) of ``--inception-samples`` images, when that is > 0 and the FID weights are
   available (``GANZOO_INCEPTION_WEIGHTS`` or torchmetrics' download); about 5 images/s on 2 CPU cores, so it is
   meant for a GPU;
-* training images/s (images seen / training time from the first batch, Lightning's per-step work included) and that time.
+* training images/s (images seen / training time from the first batch, Lightning's per-step work included) and
+  that time.
 
-CycleGAN is trained on MNIST↔USPS with the same budget and gets its row from the label-preservation accuracy of
+CycleGAN is trained on MNIST↔USPS from ``configs/cyclegan_mnist_usps.yaml`` (its LR schedule sets the budget:
+16 kimg per domain) and gets its row from the label-preservation accuracy of
 its translations (``ganzoo.metrics.translation``), not from FID/IS.
 
 Appends one JSON line per (model, dataset) to ``benchmarks/results/quality.jsonl`` (``--quick``: ``--out``'s

@@ -24,6 +24,10 @@ batch to the end of the last batch, so it covers data loading and every per-batc
 check, validation, checkpointing or sample grids. Repetitions alternate ganzoo, plain, ganzoo, plain… so that machine
 noise hits both; images/s = steps × 64 / seconds, median over repetitions; ratio = ganzoo / plain.
 
+FLOPs are counted, not estimated: ``torch.utils.flop_counter`` over one plain step (D and G, forward and backward;
+matmuls and convolutions). Achieved TFLOP/s = ganzoo images/s × FLOPs per image; MFU = that / the device's peak
+(``--peak-tflops``, or the dense BF16 peak of a known GPU; none on a CPU).
+
 Prints a markdown table and, as its last line, ``ganzoo/plain throughput ratio: R`` (R: the worst model; the target
 is R ≥ 0.95), and appends one JSON line per model to ``benchmarks/results/throughput.jsonl``.
 
@@ -200,23 +204,49 @@ def plain_run(case: Case, steps: int, device: torch.device) -> float:
         if i == case.warmup:
             _sync(device)
             start = time.perf_counter()
-        real = data[idx].float().div_(127.5).sub_(1.0).to(device, non_blocking=True)
-        # Discriminator: −log D(x) − log(1 − D(G(z))).
-        with torch.no_grad():
-            fake = generator(torch.randn(BATCH_SIZE, LATENT_DIM, device=device))
-        loss_d = F.softplus(-discriminator(real)).mean() + F.softplus(discriminator(fake)).mean()
-        opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        opt_d.step()
-        # Generator (non-saturating): −log D(G(z)), with D frozen.
-        discriminator.requires_grad_(False)
-        loss_g = F.softplus(-discriminator(generator(torch.randn(BATCH_SIZE, LATENT_DIM, device=device)))).mean()
-        opt_g.zero_grad(set_to_none=True)
-        loss_g.backward()
-        opt_g.step()
-        discriminator.requires_grad_(True)
+        plain_step(generator, discriminator, opt_g, opt_d, data[idx].float().div_(127.5).sub_(1.0).to(device))
     _sync(device)
     return steps * BATCH_SIZE / (time.perf_counter() - start)
+
+
+def plain_step(generator: nn.Module, discriminator: nn.Module, opt_g: Any, opt_d: Any, real: Tensor) -> None:
+    """One D step (fakes under ``no_grad``) then one G step with D frozen."""
+    # Discriminator: −log D(x) − log(1 − D(G(z))).
+    with torch.no_grad():
+        fake = generator(torch.randn(BATCH_SIZE, LATENT_DIM, device=real.device))
+    loss_d = F.softplus(-discriminator(real)).mean() + F.softplus(discriminator(fake)).mean()
+    opt_d.zero_grad(set_to_none=True)
+    loss_d.backward()
+    opt_d.step()
+    # Generator (non-saturating): −log D(G(z)), with D frozen.
+    discriminator.requires_grad_(False)
+    loss_g = F.softplus(-discriminator(generator(torch.randn(BATCH_SIZE, LATENT_DIM, device=real.device)))).mean()
+    opt_g.zero_grad(set_to_none=True)
+    loss_g.backward()
+    opt_g.step()
+    discriminator.requires_grad_(True)
+
+
+def step_flops(case: Case, device: torch.device) -> int:
+    """FLOPs of one training step (D and G, forward and backward), counted by ``torch.utils.flop_counter`` on the
+    plain loop's step: matmuls and convolutions, the work MFU is defined over."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    generator, discriminator = (net.to(device).train() for net in case.build())
+    opt_g, opt_d = (torch.optim.Adam(net.parameters()) for net in (generator, discriminator))
+    real = synthetic_images(case.shape, BATCH_SIZE).float().div_(127.5).sub_(1.0).to(device)
+    with FlopCounterMode(display=False) as counter:
+        plain_step(generator, discriminator, opt_g, opt_d, real)
+    return counter.get_total_flops()
+
+
+#: Dense peak TFLOP/s for MFU when --peak-tflops is not given: BF16 tensor-core peaks from NVIDIA's datasheets
+#: (without sparsity), the usual MFU denominator. Matched against torch.cuda.get_device_name().
+PEAK_TFLOPS = {"H100": 989.4, "H200": 989.4, "A100": 312.0}
+
+
+def default_peak(device_name: str) -> float | None:
+    return next((peak for key, peak in PEAK_TFLOPS.items() if key in device_name), None)
 
 
 def commit() -> str:
@@ -240,6 +270,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--repetitions", type=int, default=None, help="default 5, or 3 with --quick")
     parser.add_argument("--models", nargs="+", choices=tuple(CASES), default=list(CASES))
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads for both paths")
+    parser.add_argument("--peak-tflops", type=float, default=None, help="device peak for MFU (default: a BF16 "
+                        "dense peak for known GPUs, none for CPUs)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help=f"JSON lines file (default {RESULTS}; --quick: {QUICK})")
     args = parser.parse_args(argv)
     if args.threads:
@@ -251,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     threads = torch.get_num_threads()
     device_name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({threads} threads)"
     rows, sha = [], commit()
+    peak = args.peak_tflops or (default_peak(device_name) if device.type == "cuda" else None)
     with tempfile.TemporaryDirectory(prefix="ganzoo-bench-") as root:
         for name in args.models:
             case = CASES[name]
@@ -261,6 +294,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 plain.append(plain_run(case, steps, device))
                 print(f"{name} {rep + 1}/{reps}: ganzoo {ganzoo[-1]:.1f}, plain {plain[-1]:.1f} img/s", file=sys.stderr)
             g, p = statistics.median(ganzoo), statistics.median(plain)
+            flops_per_image = step_flops(case, device) / BATCH_SIZE
+            achieved = g * flops_per_image / 1e12  # TFLOP/s through ganzoo
             rows.append(
                 {
                     "model": name,
@@ -269,6 +304,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "images_per_s_ganzoo": round(g, 1),
                     "images_per_s_plain": round(p, 1),
                     "ratio": round(g / p, 4),
+                    "gflop_per_image": round(flops_per_image / 1e9, 4),
+                    "tflops_ganzoo": round(achieved, 4),
+                    "peak_tflops": peak,
+                    "mfu": round(achieved / peak, 5) if peak else None,
                     "repetitions": reps,
                     "steps": steps,
                     "device": device_name,
@@ -285,12 +324,14 @@ def main(argv: Sequence[str] | None = None) -> None:
 
     print(f"\nTraining throughput, {device_name}, median of {reps} repetitions; ganzoo: `ganzoo fit` defaults")
     print("(TensorBoard logging, progress bar, checkpoint and sample-grid callbacks), EMA off\n")
-    print("| model | data | batch | ganzoo img/s | plain img/s | ratio |")
-    print("|---|---|---|---|---|---|")
+    print("| model | data | batch | ganzoo img/s | plain img/s | ratio | GFLOP/img | TFLOP/s | MFU |")
+    print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
+        mfu = f"{100 * r['mfu']:.2f} %" if r["mfu"] is not None else "— (no peak)"
         print(
             f"| {r['model']} | {r['data']} | {r['batch_size']} | {r['images_per_s_ganzoo']:.1f} "
-            f"| {r['images_per_s_plain']:.1f} | {r['ratio']:.3f} |"
+            f"| {r['images_per_s_plain']:.1f} | {r['ratio']:.3f} | {r['gflop_per_image']:.3f} "
+            f"| {r['tflops_ganzoo']:.3f} | {mfu} |"
         )
     print(f"\nganzoo/plain throughput ratio: {min(r['ratio'] for r in rows):.3f}")
 
