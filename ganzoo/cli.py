@@ -7,6 +7,8 @@ datamodule's class path. Class names, dotted paths and YAML files pass through u
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -101,11 +103,22 @@ def main(argv: Sequence[str] | None = None) -> None:
         # Lightning stopped training on SIGTERM (or our first Ctrl-C); the checkpoint is saved and announced.
         sys.exit(128 + getattr(stop, "signum", signal.SIGTERM))
     except Exception as err:
+        _discard_empty_run_dir()
         message = _user_error_message(err)
         if message is None:
             raise
         print(f"ganzoo: error: {message}", file=sys.stderr)
         sys.exit(2)
+
+
+def _discard_empty_run_dir() -> None:
+    """A run that failed before writing anything leaves no empty ``runs/NAME/version_N`` behind (rmdir never removes
+    a directory with files in it)."""
+    run_dir = os.environ.pop("GANZOO_RUN_DIR", None)
+    if run_dir and os.environ.get("LOCAL_RANK", "0") == "0":
+        with contextlib.suppress(OSError):
+            Path(run_dir).rmdir()
+            Path(run_dir).parent.rmdir()
 
 
 def _user_error_message(err: BaseException) -> str | None:

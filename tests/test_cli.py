@@ -178,14 +178,17 @@ def test_user_mistakes_are_one_line_errors_with_a_nonzero_exit(args, message):
     assert "Traceback" not in result.stderr
 
 
-def test_missing_download_says_where_to_put_the_data(tmp_path):
+def test_missing_download_says_where_to_put_the_data_and_leaves_no_empty_run_directory(tmp_path):
     # No network here: torchvision's download fails, and the message says where the files go.
+    runs = tmp_path / "runs"
     result = run_ganzoo(
-        "fit", "--model=dcgan", "--data", "mnist", "--data.root", str(tmp_path / "empty"), *TINY, timeout=120
-    )
+        "fit", "--model=dcgan", "--data", "mnist", "--data.root", str(tmp_path / "empty"),
+        f"--trainer.default_root_dir={runs}", *TINY, timeout=120,
+    )  # fmt: skip
     assert result.returncode == 2, result.stderr[-2000:]
     assert "could not load MNIST" in result.stderr and "--data.root" in result.stderr
     assert "Traceback" not in result.stderr
+    assert "run directory" in result.stderr and list(runs.iterdir()) == []
 
 
 def test_wandb_logger_works_offline_and_writes_into_the_run_directory(tmp_path):
