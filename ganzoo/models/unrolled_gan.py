@@ -17,8 +17,13 @@ class UnrolledGAN(VanillaGAN):
     and its gradient flows back through those updates, so G anticipates D's reaction instead of chasing its current
     optimum (the notes' remedy 3.1 for mode collapse). D itself is trained as usual.
 
-    The simulated updates are Adam steps (the optimizer the paper unrolls) on a functional copy of D's parameters,
-    continuing from D's real optimizer state, with ``create_graph=True``. ``unroll_steps=0`` is exactly the plain GAN.
+    G minimises the paper's surrogate f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)) (Metz et al. eqs. 4–5): both terms of the
+    game's value at the unrolled D, so the data term contributes to G's gradient through θ_D^K(θ_G), not only the
+    samples' term. G's own term is ``loss``'s generator loss (``minimax`` gives exactly −f_K); the logged value is that
+    term alone. The simulated updates are Adam steps (the optimizer the paper unrolls) on a functional copy of D's
+    parameters, continuing from D's real optimizer state, with ``create_graph=True``; like the paper's reference code,
+    every unrolled step and the final loss use the same real batch and the same generated samples. ``unroll_steps=0``
+    is exactly the plain GAN.
 
     Args:
         unroll_steps: k, the number of simulated discriminator updates.
@@ -31,20 +36,24 @@ class UnrolledGAN(VanillaGAN):
 
     def generator_loss(self, batch: Any) -> Losses:
         real, labels = batch[0], batch[1]
+        fake = self.generate(self.sample_latent(real.shape[0]), labels)  # in G's graph, reused by every step
         params = {name: p.detach().requires_grad_(True) for name, p in self.discriminator.named_parameters()}
         buffers = dict(self.discriminator.named_buffers())
         optimizer = self.optimizers()[1].optimizer if self._trainer is not None else None
         state = _adam_state(optimizer, dict(self.discriminator.named_parameters()), params)
+
+        def scores(x: Tensor) -> Tensor:
+            return functional_call(self.discriminator, (params, buffers), (x,))
+
         for _ in range(self.unroll_steps):
-            fake = self.generate(self.sample_latent(real.shape[0]), labels)  # in G's graph
-            d_loss = self.loss.d(
-                functional_call(self.discriminator, (params, buffers), (real,)),
-                functional_call(self.discriminator, (params, buffers), (fake,)),
-            )
-            grads = torch.autograd.grad(d_loss, list(params.values()), create_graph=True)
+            grads = torch.autograd.grad(self.loss.d(scores(real), scores(fake)), list(params.values()),
+                                        create_graph=True)  # fmt: skip
             params = _adam_step(params, grads, state)
-        fake = self.generate(self.sample_latent(real.shape[0]), labels)
-        return {"loss": self.loss.g(functional_call(self.discriminator, (params, buffers), (fake,)))}
+        real_k, fake_k = scores(real), scores(fake)
+        # −(D's loss on real data at θ_D^K): zero at k = 0 (θ_D^0 does not depend on θ_G); added as x − x.detach() so
+        # that it shapes G's gradient without changing the logged generator loss.
+        data_term = -self.loss.d(real_k, fake_k.detach())
+        return {"loss": self.loss.g(fake_k) + (data_term - data_term.detach())}
 
 
 def _adam_state(optimizer: Any, live: dict, params: dict) -> dict:
