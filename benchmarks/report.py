@@ -47,7 +47,8 @@ def table(rows: list[Row], columns: list[Column]) -> str:
 
 
 def quality_section() -> str:
-    rows = load("quality.jsonl")
+    # A re-measured (model, data, protocol) replaces its earlier row here; quality.jsonl keeps the history.
+    rows = list({(r["model"], r["data"], r["protocol"]): r for r in load("quality.jsonl")}.values())
     images = [r for r in rows if r["model"] != "cyclegan"]
     cycle = [r for r in rows if r["model"] == "cyclegan"]
     out = ["## Sample quality under one training budget (`benchmarks/quality.py`)", ""]
