@@ -42,11 +42,10 @@ OPTIMIZERS = {
     "optimizer_d": {**ADAM, "init_args": {**ADAM["init_args"], "lr": 1e-4}},
 }
 MLP = {"g_hidden": (128, 128), "d_hidden": (128, 128), "activation": "tanh", "latent_dim": 256}
-#: The protocol's learning rates and β1 with WGAN-GP's β2 (Gulrajani et al.'s toy code: Adam β = (0.5, 0.9)).
-WGAN_GP_OPTIMIZERS = {
-    name: {"class_path": "torch.optim.Adam", "init_args": {"lr": lr, "betas": (0.5, 0.9)}}
-    for name, lr in (("optimizer_g", 1e-3), ("optimizer_d", 1e-4))
-}
+#: WGAN-GP's own toy recipe (Gulrajani et al.'s gan_toy.py): Adam 1e-4 for both players, β = (0.5, 0.9).
+WGAN_GP_ADAM = {"class_path": "torch.optim.Adam", "init_args": {"lr": 1e-4, "betas": (0.5, 0.9)}}
+WGAN_GP_MLP = {"backbone": "mlp", "hidden": (128, 128), "activation": "tanh", "latent_dim": 256, "g_norm": "none",
+               "d_norm": "none", "n_critic": 5}  # fmt: skip
 
 #: method → (model class, init args). The VEEGAN networks and optimisers throughout, except where a method's own
 #: paper prescribes otherwise (WGAN-GP's critic steps, penalty and β2). Every row records its init args.
@@ -54,18 +53,12 @@ METHODS: dict[str, tuple[type, dict[str, Any]]] = {
     "vanilla_gan (non_saturating)": (VanillaGAN, {**MLP, **OPTIMIZERS, "loss": "non_saturating"}),
     "vanilla_gan (minimax)": (VanillaGAN, {**MLP, **OPTIMIZERS, "loss": "minimax"}),
     "unrolled_gan (5 steps)": (UnrolledGAN, {**MLP, **OPTIMIZERS, "unroll_steps": 5}),
-    "wgan_gp": (
+    "wgan_gp": (WGANGP, {**WGAN_GP_MLP, "optimizer_g": WGAN_GP_ADAM, "optimizer_d": WGAN_GP_ADAM}),
+    # The protocol's G learning rate instead: measured worse on both toys (README), kept so the row can be re-run.
+    "wgan_gp (lr_G 1e-3)": (
         WGANGP,
-        {
-            "backbone": "mlp",
-            "hidden": (128, 128),
-            "activation": "tanh",
-            "latent_dim": 256,
-            "g_norm": "none",
-            "d_norm": "none",
-            "n_critic": 5,
-            **WGAN_GP_OPTIMIZERS,
-        },
+        {**WGAN_GP_MLP, "optimizer_g": {**WGAN_GP_ADAM, "init_args": {"lr": 1e-3, "betas": (0.5, 0.9)}},
+         "optimizer_d": WGAN_GP_ADAM},
     ),  # fmt: skip
     # B = 10 kernels of C = 3: with batch 512 the layer costs O(N²·B·C), 0.28 s a step on 2 cores at B·C = 250.
     "minibatch_gan (B=10, C=3)": (
