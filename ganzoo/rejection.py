@@ -59,6 +59,7 @@ def refit_discriminator(
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            refit.d_steps += 1  # lazy regularisers (StyleGAN's R1) schedule on it
             done += 1
             if done == steps:
                 break

@@ -62,6 +62,7 @@ def test_refit_trains_a_copy_of_the_discriminator_against_the_frozen_generator()
     loss_before = model.discriminator_loss(batch)["loss"].item()
     refit = refit_discriminator(model, dm.train_dataloader(), steps=150, lr=1e-2)
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())  # the model is untouched
+    assert refit.d_steps == model.d_steps + 150  # lazy regularisers (R1) keep their schedule
     torch.manual_seed(1)
     assert refit.discriminator_loss(batch)["loss"].item() < loss_before - 0.1
     refit_g = dict(refit.generator.named_parameters())

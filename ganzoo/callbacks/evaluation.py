@@ -92,7 +92,11 @@ class Evaluation(L.Callback):
 
     def _compute(self, trainer: L.Trainer, pl_module: L.LightningModule, log_dir: Path) -> list[dict]:
         dm = trainer.datamodule
-        with torch.inference_mode(False), torch.no_grad():
+        cuda = [pl_module.device] if pl_module.device.type == "cuda" else []
+        # A private, seeded RNG: metrics (KID's subsets, StyleGAN's noise) repeat for the same weights, and turning
+        # them on does not change the training run's later latents and shuffles.
+        with torch.random.fork_rng(devices=cuda), torch.inference_mode(False), torch.no_grad():
+            torch.manual_seed(self.seed)
             if hasattr(dm, "modes"):
                 records = evaluate_modes(pl_module, dm, ema=self.ema, seed=self.seed)
             elif hasattr(pl_module, "translate"):  # CycleGAN: label preservation and FID of translations

@@ -117,7 +117,9 @@ class GANDataModule(L.LightningDataModule, abc.ABC):
             shuffle=train,
             drop_last=train,  # full batches keep BatchNorm statistics and the minibatch layers well defined
             num_workers=self.num_workers,
-            persistent_workers=self.num_workers > 0,
+            # Not persistent: a persistent loader draws its workers' base seed from the global RNG once, a resumed one
+            # draws it again, so a resumed run would shuffle and augment differently from an uninterrupted one.
+            persistent_workers=False,
             collate_fn=_keep_batch if batched else None,
         )
 

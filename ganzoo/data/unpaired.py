@@ -18,6 +18,7 @@ from torch.utils.data import Dataset, default_collate
 
 from ganzoo.data.base import ImageDataModule
 from ganzoo.data.image_folder import ImageFiles, list_images
+from ganzoo.distributed import draw_for_rank
 from ganzoo.errors import UserError
 
 Batch = tuple[Tensor, Tensor, Tensor, Tensor]
@@ -52,7 +53,10 @@ class UnpairedDataset(Dataset):
 
     def __getitems__(self, indices: Sequence[int]) -> Batch:
         idx = torch.as_tensor(indices)
-        idx_b = torch.randint(len(self.b), (len(idx),)) if self.random_pairs else idx % len(self.b)
+        if self.random_pairs:  # under DDP each rank its share of one draw, not a copy of rank 0's partners
+            idx_b = draw_for_rank(lambda m: torch.randint(len(self.b), (m,)), len(idx))
+        else:
+            idx_b = idx % len(self.b)
         a, labels_a = gather(self.a, (idx % len(self.a)).tolist())
         b, labels_b = gather(self.b, idx_b.tolist())
         return a, b, torch.as_tensor(labels_a), torch.as_tensor(labels_b)

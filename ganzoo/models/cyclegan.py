@@ -169,7 +169,7 @@ class CycleGAN(GAN):
         was_training = net.training
         net.eval()
         try:
-            return net(x.to(self.device))
+            return net(x.to(self.device, self.dtype)).float()
         finally:
             net.train(was_training)
 

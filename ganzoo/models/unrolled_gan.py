@@ -19,11 +19,11 @@ class UnrolledGAN(VanillaGAN):
 
     G minimises the paper's surrogate f_K(θ_G, θ_D) = f(θ_G, θ_D^K(θ_G, θ_D)) (Metz et al. eqs. 4–5): both terms of the
     game's value at the unrolled D, so the data term contributes to G's gradient through θ_D^K(θ_G), not only the
-    samples' term. G's own term is ``loss``'s generator loss (``minimax`` gives exactly −f_K); the logged value is that
-    term alone. The simulated updates are Adam steps (the optimizer the paper unrolls) on a functional copy of D's
-    parameters, continuing from D's real optimizer state, with ``create_graph=True``; like the paper's reference code,
-    every unrolled step and the final loss use the same real batch and the same generated samples. ``unroll_steps=0``
-    is exactly the plain GAN.
+    samples' term. G's own term is ``loss``'s generator loss (with ``minimax``, G's loss is exactly f_K); the logged
+    value is that term alone. The simulated updates are Adam steps (the optimizer the paper unrolls) on a functional
+    copy of D's parameters and buffers, continuing from D's real optimizer state, with ``create_graph=True``; like the
+    paper's reference code, every unrolled step and the final loss use the same real batch and the same generated
+    samples. ``unroll_steps=0`` is exactly the plain GAN.
 
     Args:
         unroll_steps: k, the number of simulated discriminator updates.
@@ -38,7 +38,8 @@ class UnrolledGAN(VanillaGAN):
         real, labels = batch[0], batch[1]
         fake = self.generate(self.sample_latent(real.shape[0]), labels)  # in G's graph, reused by every step
         params = {name: p.detach().requires_grad_(True) for name, p in self.discriminator.named_parameters()}
-        buffers = dict(self.discriminator.named_buffers())
+        # Copies: the simulated steps must not move the real D's BatchNorm running statistics.
+        buffers = {name: b.clone() for name, b in self.discriminator.named_buffers()}
         optimizer = self.optimizers()[1].optimizer if self._trainer is not None else None
         state = _adam_state(optimizer, dict(self.discriminator.named_parameters()), params)
 

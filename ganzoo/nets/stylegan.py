@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ganzoo.distributed import draw_for_rank
 from ganzoo.errors import UserError
 from ganzoo.nets.equalized import EqualizedConv2d, EqualizedLinear, lrelu
 from ganzoo.nets.minibatch import MinibatchStdDev
@@ -150,7 +151,9 @@ class SynthesisLayer(nn.Module):
     def forward(self, x: Tensor, w: Tensor, noise_mode: NoiseMode = "random") -> Tensor:
         x = self.conv(x, w)
         if noise_mode == "random":
-            x = x + torch.randn(x.shape[0], 1, *x.shape[2:], device=x.device, dtype=x.dtype) * self.noise_strength
+            shape = (1, *x.shape[2:])  # under DDP each rank its share of one draw, not rank 0's noise again
+            noise = draw_for_rank(lambda m: torch.randn(m, *shape, device=x.device, dtype=x.dtype), x.shape[0])
+            x = x + noise * self.noise_strength
         elif noise_mode == "const":
             x = x + self.noise_const * self.noise_strength
         return lrelu(x + self.bias[:, None, None])

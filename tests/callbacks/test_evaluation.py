@@ -44,3 +44,20 @@ def test_metrics_that_cannot_be_computed_do_not_fail_the_training(tmp_path):
     main(args)
     main([*args, "--metrics.feature=inception", "--metrics.inception_weights=" + str(tmp_path / "c.npz")])
     assert Path("runs/dcgan-cifar10/version_1/checkpoints/last.ckpt").exists()
+
+
+def test_metrics_use_their_own_seeded_rng_and_leave_the_training_run_unchanged():
+    args = ["fit", "--data.image_size=16", "--model.base_channels=8", *TINY, "--trainer.max_epochs=2",
+            "--seed_everything=3"]  # fmt: skip
+    main(args)  # no metrics
+    # KID draws random subsets and the generator random latents: from the global RNG, these would shift every later
+    # latent and shuffle of the run.
+    main([*args, "--metrics.every_n_epochs=1", "--metrics.n_fake=200", "--metrics.feature=lenet",
+          "--metrics.metrics=[fid,kid]"])  # fmt: skip
+    main([*args, "--metrics.every_n_epochs=1", "--metrics.n_fake=200", "--metrics.feature=lenet",
+          "--metrics.metrics=[fid,kid]"])  # fmt: skip
+    runs = [Path(f"runs/dcgan-digits/version_{i}") for i in range(3)]
+    weights = [torch.load(r / "checkpoints" / "last.ckpt", weights_only=True)["state_dict"] for r in runs]
+    assert all(torch.equal(weights[0][k], v) for k, v in weights[1].items())
+    values = [[json.loads(line)["value"] for line in (r / "metrics.jsonl").read_text().splitlines()] for r in runs[1:]]
+    assert len(values[0]) == 4 and values[0] == values[1]  # the same weights give the same FID and KID

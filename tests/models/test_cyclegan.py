@@ -191,6 +191,14 @@ def test_translation_uses_the_ema_generators_when_there_are_some():
     assert torch.allclose(ema, model.generator_ema.module["b2a"].eval()(x))
 
 
+def test_translation_follows_the_weights_precision_and_returns_float32():
+    model, x = tiny_cyclegan(), batch()[0]
+    model.double()  # as under --trainer.precision 64-true
+    out = model.translate(x.float(), "a2b")
+    assert out.dtype == torch.float32
+    assert torch.allclose(out, model.generator["a2b"].eval()(x.double()).float())
+
+
 def test_cyclegan_refuses_single_domain_data_and_noise_sampling():
     from ganzoo.data import DigitsData
     from ganzoo.errors import UserError

@@ -114,3 +114,10 @@ def test_minibatch_gan_trains(backbone, layer):
     fit(model, dm)
     for role in ("generator.", "discriminator."):
         assert any(not torch.equal(v, model.state_dict()[k]) for k, v in before.items() if k.startswith(role))
+
+
+def test_unrolling_leaves_the_discriminators_batchnorm_statistics_alone():
+    model = UnrolledGAN(data_shape=(2,), latent_dim=8, g_hidden=(16,), d_hidden=(16,), d_norm="batch", unroll_steps=3)
+    before = {k: v.clone() for k, v in model.discriminator.named_buffers()}
+    model.generator_loss((torch.randn(32, 2), torch.zeros(32, dtype=torch.long)))
+    assert before and all(torch.equal(v, before[k]) for k, v in model.discriminator.named_buffers())
