@@ -10,9 +10,13 @@ mode; modes = modes hit by a high-quality sample; hq_pct; rkl = KL(mode histogra
 Every method is also sampled from the EMA of its generator ("+ EMA") and, where its discriminator is logistic, by
 discriminator rejection sampling after refitting D for ``--drs-steps`` ("+ DRS"; ``ganzoo.rejection``).
 
-Each method is a ganzoo model trained by a Lightning Trainer on ganzoo's RingData/GridData. Writes one JSON line per
-method × dataset to ``benchmarks/results/toy2d.jsonl`` (``--quick``: ``ci/toy2d_quick.jsonl``, not committed) and
-prints a markdown table with the published rows first.
+Each method is a ganzoo model trained by a Lightning Trainer on ganzoo's RingData/GridData. Every trained seed is
+appended at once to ``benchmarks/results/toy2d_seeds.jsonl`` (one line per method × dataset × seed), so a long run
+that is cut off keeps its finished seeds, and seeds can be spread over processes: ``--only-seeds 0 2 4`` in one,
+``--only-seeds 1 3`` in another, then ``--resume`` reuses the stored seeds of the same protocol (method settings,
+iterations, DRS steps) instead of training them again. Once all ``--seeds`` are there, one JSON line per method ×
+dataset goes to ``benchmarks/results/toy2d.jsonl`` (``--quick``: both files under ``ci/``, not committed) and a
+markdown table with the published rows first is printed.
 """
 
 from __future__ import annotations
@@ -124,48 +128,90 @@ def summarise(values: list[float]) -> tuple[float | None, float | None]:
     return statistics.fmean(finite), statistics.pstdev(finite) if len(finite) > 1 else 0.0
 
 
+def protocol(method: str, dataset: str, iterations: int, drs_steps: int) -> dict[str, Any]:
+    """What makes two seeds' runs comparable (JSON-normalised, so that stored rows compare equal)."""
+    settings = json.loads(json.dumps(METHODS[method][1]))
+    return {"method": method, "dataset": dataset, "iterations": iterations, "drs_steps": drs_steps,
+            "settings": settings}  # fmt: skip
+
+
+def load_seeds(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def clean(metrics: dict[str, float] | None) -> dict[str, float | None] | None:
+    return None if metrics is None else {k: (None if v != v else v) for k, v in metrics.items()}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="500 iterations, 1 seed: a smoke check, not the table")
     parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
     parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
-    parser.add_argument("--seeds", type=int, default=5)
+    parser.add_argument("--seeds", type=int, default=5, help="seeds 0 … N−1 make a table row")
+    parser.add_argument("--only-seeds", type=int, nargs="+", default=None,
+                        help="train just these seeds and store them; no table row (spread seeds over processes)")
+    parser.add_argument("--resume", action="store_true",
+                        help="reuse stored seeds of the same protocol instead of training them again")
     parser.add_argument("--iterations", type=int, default=25_000)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     parser.add_argument("--drs-steps", type=int, default=20_000, help="D refit steps before DRS (0: no DRS rows)")
-    args = parser.parse_args()
+    args = parser.parse_args()  # fmt: skip
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.quick:
         args.seeds, args.iterations, args.drs_steps = 1, 500, 200
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
-    out = REPO / "benchmarks" / "results" / ("ci/toy2d_quick.jsonl" if args.quick else "toy2d.jsonl")
+    results_dir = REPO / "benchmarks" / "results"
+    out = results_dir / ("ci/toy2d_quick.jsonl" if args.quick else "toy2d.jsonl")
+    seeds_out = results_dir / ("ci/toy2d_quick_seeds.jsonl" if args.quick else "toy2d_seeds.jsonl")
     out.parent.mkdir(parents=True, exist_ok=True)
     rows = []
     for method in args.methods:
         for dataset in args.datasets:
-            start = time.perf_counter()
-            results = [run(method, dataset, seed, args.iterations, args.drs_steps) for seed in range(args.seeds)]
-            seconds = round(time.perf_counter() - start, 1)
-            for variant, suffix in enumerate(("", " + EMA", " + DRS")):
-                per_seed = [r[variant] for r in results if r[variant] is not None]
-                if not per_seed:
+            key = protocol(method, dataset, args.iterations, args.drs_steps)
+            stored = {r["seed"]: r for r in load_seeds(seeds_out) if all(r.get(k) == v for k, v in key.items())}
+            per_seed = {}
+            for seed in args.only_seeds if args.only_seeds is not None else range(args.seeds):
+                if args.resume and seed in stored:
+                    per_seed[seed] = stored[seed]
                     continue
-                name = method + suffix
-                row = {"method": name, "dataset": dataset}
+                start = time.perf_counter()
+                plain, ema, drs = run(method, dataset, seed, args.iterations, args.drs_steps)
+                per_seed[seed] = {
+                    **key, "seed": seed, "plain": clean(plain), "ema": clean(ema), "drs": clean(drs),
+                    "seconds": round(time.perf_counter() - start, 1), "threads": torch.get_num_threads(),
+                    "device": "cpu", "torch": torch.__version__, "commit": commit.stdout.strip(),
+                    "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                }  # fmt: skip
+                print(json.dumps(per_seed[seed]), flush=True)
+                with seeds_out.open("a") as f:
+                    f.write(json.dumps(per_seed[seed]) + "\n")
+            if args.only_seeds is not None:
+                continue
+            runs = [per_seed[seed] for seed in range(args.seeds)]
+            for variant, suffix in (("plain", ""), ("ema", " + EMA"), ("drs", " + DRS")):
+                measured = [r[variant] for r in runs if r[variant] is not None]
+                if not measured:
+                    continue
+                row = {"method": method + suffix, "dataset": dataset}
                 for metric in ("modes", "hq_pct", "rkl"):
-                    row[f"{metric}_mean"], row[f"{metric}_std"] = summarise([r[metric] for r in per_seed])
+                    values = [m[metric] if m[metric] is not None else float("nan") for m in measured]
+                    row[f"{metric}_mean"], row[f"{metric}_std"] = summarise(values)
                 row |= {
-                    "settings": METHODS[method][1],
-                    "drs_steps": args.drs_steps if suffix == " + DRS" else None, "seeds": args.seeds,
-                    "iterations": args.iterations, "seconds": seconds, "threads": torch.get_num_threads(),
-                    "device": "cpu", "torch": torch.__version__,
-                    "commit": commit.stdout.strip(), "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "settings": key["settings"], "drs_steps": args.drs_steps if variant == "drs" else None,
+                    "seeds": args.seeds, "iterations": args.iterations,
+                    "seconds": round(sum(r["seconds"] for r in runs), 1),  # training + evaluation, summed over seeds
+                    "threads": runs[-1]["threads"], "device": "cpu", "torch": torch.__version__,
+                    "commit": commit.stdout.strip(), "seed_commits": sorted({r["commit"] for r in runs}),
+                    "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 }  # fmt: skip
                 rows.append(row)
                 print(json.dumps(row), flush=True)
                 with out.open("a") as f:
                     f.write(json.dumps(row) + "\n")
+    if not rows:
+        return
 
     def cell(method: str, dataset: str, metric: str) -> str:
         row = next((r for r in rows if r["method"] == method and r["dataset"] == dataset), None)
