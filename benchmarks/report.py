@@ -117,6 +117,8 @@ def toy2d_section() -> str:
 
 
 def budget(row: Row) -> str:
+    if row.get("budget_cpu_minutes"):
+        return f"{row['budget_cpu_minutes']:g} CPU min"
     return f"{row['budget_minutes']:g} min" if row["budget_minutes"] else f"{row['budget_kimg']:g} kimg"
 
 
