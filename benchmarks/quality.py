@@ -14,9 +14,9 @@ papers' kimg). No validation, no metrics during training. Then, from the EMA gen
 * training images/s (images seen / training time from the first batch, Lightning's per-step work included) and
   that time.
 
-CycleGAN is trained on MNIST↔USPS from ``configs/cyclegan_mnist_usps.yaml`` (its LR schedule sets the budget:
-16 kimg per domain) and gets its row from the label-preservation accuracy of
-its translations (``ganzoo.metrics.translation``), not from FID/IS.
+CycleGAN is trained on MNIST↔USPS from ``configs/cyclegan_mnist_usps.yaml`` (its LR schedule sets the budget: the
+images per domain its epochs span) and gets its row from the label-preservation accuracy of its translations
+(``ganzoo.metrics.translation``), not from FID/IS.
 
 Appends one JSON line per (model, dataset) to ``benchmarks/results/quality.jsonl`` (``--quick``: ``--out``'s
 default is ``benchmarks/results/ci/quality_quick.jsonl``) and prints a markdown table (also written to ``--markdown``).
@@ -50,7 +50,18 @@ DATASETS = ("mnist", "fashion_mnist")
 #: Image variants trained on one dataset (CycleGAN, which translates between two, is handled apart).
 UNCONDITIONAL_SKIP = {"cyclegan"}
 CYCLEGAN_CONFIG = REPO / "configs" / "cyclegan_mnist_usps.yaml"
-CYCLEGAN_KIMG = 16.0
+
+
+def config_kimg(path: Path) -> float:
+    """Thousand images per domain that a config's schedule spans: epochs × batches per epoch × batch size."""
+    import yaml
+
+    config = yaml.safe_load(path.read_text())
+    trainer, data = config["trainer"], config["data"]["init_args"]
+    return trainer["max_epochs"] * trainer["limit_train_batches"] * data["batch_size"] / 1000
+
+
+CYCLEGAN_KIMG = config_kimg(CYCLEGAN_CONFIG)
 
 
 def train(
@@ -107,8 +118,8 @@ def image_row(model: str, data: str, args: argparse.Namespace, workdir: str) -> 
 def cyclegan_row(args: argparse.Namespace, workdir: str) -> dict[str, Any]:
     from ganzoo.metrics.translation import evaluate_translation
 
-    # Two generators and two discriminators, ~4x a DCGAN step: trained from the CPU-sized config, whose LR schedule
-    # spans 1,000 steps of 16 images (16 kimg per domain); --quick stops after a quarter of its own budget.
+    # Two generators and two discriminators: trained from the CPU-sized config for the images its LR schedule spans;
+    # --quick stops after a quarter of its own budget.
     budget = argparse.Namespace(**{**vars(args), "kimg": args.kimg / 4 if args.quick else CYCLEGAN_KIMG})
     net, dm, seconds = train("cyclegan", "mnist_usps", budget, workdir, config=CYCLEGAN_CONFIG)
     row: dict[str, Any] = {"model": "cyclegan", "data": "mnist_usps", "kimg": net.images_seen / 1000}
