@@ -176,11 +176,12 @@ def main() -> None:
                 if args.resume and seed in stored:
                     per_seed[seed] = stored[seed]
                     continue
-                start = time.perf_counter()
+                start, cpu_start = time.perf_counter(), time.process_time()
                 plain, ema, drs = run(method, dataset, seed, args.iterations, args.drs_steps)
                 per_seed[seed] = {
                     **key, "seed": seed, "plain": clean(plain), "ema": clean(ema), "drs": clean(drs),
-                    "seconds": round(time.perf_counter() - start, 1), "threads": torch.get_num_threads(),
+                    "seconds": round(time.perf_counter() - start, 1),
+                    "cpu_seconds": round(time.process_time() - cpu_start, 1), "threads": torch.get_num_threads(),
                     "device": "cpu", "torch": torch.__version__, "commit": commit.stdout.strip(),
                     "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                 }  # fmt: skip
@@ -201,7 +202,10 @@ def main() -> None:
                 row |= {
                     "settings": key["settings"], "drs_steps": args.drs_steps if variant == "drs" else None,
                     "seeds": args.seeds, "iterations": args.iterations,
-                    "seconds": round(sum(r["seconds"] for r in runs), 1),  # training + evaluation, summed over seeds
+                    # Training + evaluation, summed over seeds: wall time (inflated by other work on the machine) and
+                    # the process's CPU time (not; absent for seeds stored before it was recorded).
+                    "seconds": round(sum(r["seconds"] for r in runs), 1),
+                    "cpu_seconds": round(sum(r.get("cpu_seconds", float("nan")) for r in runs), 1),
                     "threads": runs[-1]["threads"], "device": "cpu", "torch": torch.__version__,
                     "commit": commit.stdout.strip(), "seed_commits": sorted({r["commit"] for r in runs}),
                     "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
