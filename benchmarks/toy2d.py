@@ -205,7 +205,8 @@ def main() -> None:
                     # Training + evaluation, summed over seeds: wall time (inflated by other work on the machine) and
                     # the process's CPU time (not; absent for seeds stored before it was recorded).
                     "seconds": round(sum(r["seconds"] for r in runs), 1),
-                    "cpu_seconds": round(sum(r.get("cpu_seconds", float("nan")) for r in runs), 1),
+                    "cpu_seconds": round(sum(r["cpu_seconds"] for r in runs), 1)
+                    if all("cpu_seconds" in r for r in runs) else None,
                     "threads": runs[-1]["threads"], "device": "cpu", "torch": torch.__version__,
                     "commit": commit.stdout.strip(), "seed_commits": sorted({r["commit"] for r in runs}),
                     "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
