@@ -37,7 +37,9 @@ def first(row: Row, prefix: str, exclude: str = "\0") -> Any:
 
 def provenance(row: Row) -> str:
     threads = f", {row['threads']} thr" if "threads" in row else ""
-    return f"{row.get('commit', '?')}, {row.get('device', '?')}{threads}, {str(row.get('date', '?'))[:10]}"
+    # A row aggregated from seeds trained at several commits names those commits.
+    commit = "+".join(row["seed_commits"]) if row.get("seed_commits") else row.get("commit", "?")
+    return f"{commit}, {row.get('device', '?')}{threads}, {str(row.get('date', '?'))[:10]}"
 
 
 def table(rows: list[Row], columns: list[Column]) -> str:
