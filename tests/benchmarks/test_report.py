@@ -1,0 +1,41 @@
+"""BENCHMARKS.md's 2D table: per method and mixture, the run with the most seeds stands."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import report  # noqa: E402
+
+
+def _row(method: str, dataset: str, seeds: int, hq: float, commit: str) -> dict:
+    return {
+        "method": method, "dataset": dataset, "seeds": seeds, "iterations": 25000, "commit": commit,
+        "device": "cpu", "threads": 1, "date": "2026-12-02", "modes_mean": 8.0, "modes_std": 0.0,
+        "hq_pct_mean": hq, "hq_pct_std": 1.0, "rkl_mean": 0.1, "rkl_std": 0.0,
+    }  # fmt: skip
+
+
+@pytest.fixture
+def results(tmp_path, monkeypatch):
+    monkeypatch.setattr(report, "RESULTS", tmp_path)
+    return tmp_path / "toy2d.jsonl"
+
+
+def test_more_seeds_replace_fewer_and_variants_follow_their_method(results) -> None:
+    rows = [
+        _row("gan", "grid", 1, 10.0, "aaaaaaa"),
+        _row("gan + DRS", "grid", 1, 80.0, "aaaaaaa"),
+        _row("gan", "ring", 5, 70.0, "bbbbbbb"),
+        _row("gan + EMA", "grid", 1, 20.0, "aaaaaaa"),
+        _row("gan", "grid", 3, 30.0, "ccccccc"),
+        _row("gan", "grid", 1, 99.0, "ddddddd"),  # a later run with fewer seeds does not replace the 3-seed one
+    ]
+    results.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    table = [line for line in report.toy2d_section().splitlines() if line.startswith("| ganzoo")]
+    assert [line.split(" | ")[0] for line in table] == ["| ganzoo gan", "| ganzoo gan + EMA", "| ganzoo gan + DRS"]
+    assert "70.0 ± 1.0 | 8.0 ± 0.0 | 30.0 ± 1.0" in table[0]
+    assert "ring: 5 seed(s)" in table[0] and "grid: 3 seed(s) × 25,000 it, ccccccc" in table[0]
+    assert "| — | — | 8.0 | 20.0 | 1 seed(s) × 25,000 it; aaaaaaa" in table[1]
