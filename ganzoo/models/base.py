@@ -249,7 +249,8 @@ class GAN(L.LightningModule, abc.ABC):
 
     def _evaluate(self, batch: Any, stage: str) -> None:
         """D's view of held-out real data against fresh fakes: a D(x_val) drifting below D(x_train) means D
-        memorises the training set."""
+        memorises the training set. A BatchNorm D scores validation with running statistics and training batches with
+        batch statistics, so compare the gap's trend, not its level."""
         losses = self.discriminator_loss(batch)
         self.log_dict({f"{stage}/{k}_d" if k == "loss" else f"{stage}/{k}": v for k, v in losses.items()})
         self.log("step", float(self.g_steps))
