@@ -83,8 +83,12 @@ def commit() -> str:
 def main(argv: Sequence[str] | None = None) -> list[dict]:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--minutes", type=float, default=None, help="wall-clock training-time budget per model")
-    parser.add_argument("--cpu-minutes", type=float, default=None,
-                        help="CPU-time budget per model (fair on a shared machine; use with --threads 1)")
+    parser.add_argument(
+        "--cpu-minutes",
+        type=float,
+        default=None,
+        help="CPU-time budget per model (fair on a shared machine; use with --threads 1)",
+    )
     parser.add_argument("--kimg", type=float, default=None, help="budget per model in thousands of real images")
     parser.add_argument("--samples", type=int, default=10_000, help="generated images for the FID (default 10k)")
     default_root = os.environ.get("GANZOO_DATA_ROOT") or str(REPO.parent / "shared" / "data")

@@ -61,8 +61,11 @@ METHODS: dict[str, tuple[type, dict[str, Any]]] = {
     # The protocol's G learning rate instead: measured worse on both toys (README), kept so the row can be re-run.
     "wgan_gp (lr_G 1e-3)": (
         WGANGP,
-        {**WGAN_GP_MLP, "optimizer_g": {**WGAN_GP_ADAM, "init_args": {"lr": 1e-3, "betas": (0.5, 0.9)}},
-         "optimizer_d": WGAN_GP_ADAM},
+        {
+            **WGAN_GP_MLP,
+            "optimizer_g": {**WGAN_GP_ADAM, "init_args": {"lr": 1e-3, "betas": (0.5, 0.9)}},
+            "optimizer_d": WGAN_GP_ADAM,
+        },
     ),  # fmt: skip
     # B = 10 kernels of C = 3: with batch 512 the layer costs O(N²·B·C), 0.28 s a step on 2 cores at B·C = 250.
     "minibatch_gan (B=10, C=3)": (
@@ -149,10 +152,16 @@ def main() -> None:
     parser.add_argument("--methods", nargs="+", choices=list(METHODS), default=list(METHODS))
     parser.add_argument("--datasets", nargs="+", choices=list(DATASETS), default=list(DATASETS))
     parser.add_argument("--seeds", type=int, default=5, help="seeds 0 … N−1 make a table row")
-    parser.add_argument("--only-seeds", type=int, nargs="+", default=None,
-                        help="train just these seeds and store them; no table row (spread seeds over processes)")
-    parser.add_argument("--resume", action="store_true",
-                        help="reuse stored seeds of the same protocol instead of training them again")
+    parser.add_argument(
+        "--only-seeds",
+        type=int,
+        nargs="+",
+        default=None,
+        help="train just these seeds and store them; no table row (spread seeds over processes)",
+    )
+    parser.add_argument(
+        "--resume", action="store_true", help="reuse stored seeds of the same protocol instead of training them again"
+    )
     parser.add_argument("--iterations", type=int, default=25_000)
     parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     parser.add_argument("--drs-steps", type=int, default=20_000, help="D refit steps before DRS (0: no DRS rows)")
