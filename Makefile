@@ -40,4 +40,4 @@ bench-ci:
 
 # BENCHMARKS.md from the committed rows in benchmarks/results/*.jsonl.
 report:
-	$(BIN)/python benchmarks/report.py
+	$(BIN)/python benchmarks/report.py --readme README.md

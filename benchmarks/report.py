@@ -1,6 +1,9 @@
 """Writes ``BENCHMARKS.md`` from the measured rows in ``benchmarks/results/*.jsonl``: nothing in it is typed by hand.
 
-    python benchmarks/report.py [--out BENCHMARKS.md]
+    python benchmarks/report.py [--out BENCHMARKS.md] [--readme README.md]
+
+``--readme`` also rewrites the README's blocks marked ``<!-- report:NAME -->`` … ``<!-- /report:NAME -->`` (the 2D
+table, the CycleGAN result), so the README cannot drift from the measured rows.
 
 Every table row keeps the commit, device, torch threads and date it was measured with; rows measured under
 different protocols are never merged into one mean.
@@ -78,20 +81,32 @@ def quality_section() -> str:
             )
         )
         out.append("")
-    for r in cycle:
-        out += [f"CycleGAN, MNIST ↔ USPS. Protocol: {r['protocol']}; {provenance(r)}; {r['seconds'] / 60:.1f} min.", ""]
-        lines = ["| direction | no-adaptation accuracy | accuracy after translation | FID untranslated → translated |"]
-        lines.append("|---|---|---|---|")
-        for d, name in (("a2b", "MNIST → USPS"), ("b2a", "USPS → MNIST")):
-            acc, base = 100 * r[f"acc_{d}"], 100 * r[f"acc_{d}_baseline"]
-            fid, fid_base = r[f"fid_lenet_{d}"], r[f"fid_lenet_{d}_baseline"]
-            lines.append(f"| {name} | {base:.2f} % | {acc:.2f} % | {fid_base:.0f} → {fid:.0f} |")
-        out.append("\n".join(lines))
-        out.append("")
+    if cycle:
+        out += [cyclegan_block(cycle), ""]
     return "\n".join(out)
 
 
-def toy2d_section() -> str:
+def cyclegan_block(rows: list[Row]) -> str:
+    """CycleGAN's label preservation beside the no-adaptation baseline, one table per measured protocol."""
+    out = []
+    for r in rows:
+        out += [f"CycleGAN, MNIST ↔ USPS. Protocol: {r['protocol']}; {provenance(r)}; {r['seconds'] / 60:.1f} min.", ""]
+        out += ["| direction | no-adaptation accuracy | accuracy after translation | FID untranslated → translated |"]
+        out.append("|---|---|---|---|")
+        for d, name in (("a2b", "MNIST → USPS"), ("b2a", "USPS → MNIST")):
+            acc, base = 100 * r[f"acc_{d}"], 100 * r[f"acc_{d}_baseline"]
+            fid, fid_base = r[f"fid_lenet_{d}"], r[f"fid_lenet_{d}_baseline"]
+            out.append(f"| {name} | {base:.2f} % | {acc:.2f} % | {fid_base:.0f} → {fid:.0f} |")
+        out.append("")
+    return "\n".join(out).rstrip()
+
+
+def latest_cyclegan() -> list[Row]:
+    rows = list({r["protocol"]: r for r in load("quality.jsonl") if r["model"] == "cyclegan"}.values())
+    return rows[-1:]
+
+
+def toy2d_table() -> str:
     # Per method, dataset and length, the row with the most seeds (then the latest) stands; toy2d.jsonl keeps the
     # history. A method's ring and grid cells may so come from different runs, and the protocol column says which.
     best: dict[tuple[str, str, int], Row] = {}
@@ -113,11 +128,6 @@ def toy2d_section() -> str:
         )
 
     lines = [
-        "## Mode collapse on the 2D mixtures (`benchmarks/toy2d.py`)",
-        "",
-        "VEEGAN/GDPP networks and optimisers; 2,500 samples; high quality = within 3σ of a mode. Published rows first;",
-        "then, per method, its run with the most seeds on each mixture (`toy2d.jsonl` keeps every run).",
-        "",
         "| method | ring modes /8 | ring %HQ | grid modes /25 | grid %HQ | protocol |",
         "|---|---|---|---|---|---|",
     ]
@@ -133,7 +143,33 @@ def toy2d_section() -> str:
         ring, grid = best.get((method, "ring", its)), best.get((method, "grid", its))
         cells = [cell(r, m) for r in (ring, grid) for m in ("modes", "hq_pct")]
         lines.append(f"| ganzoo {method} | {' | '.join(cells)} | {protocol([r for r in (ring, grid) if r])} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines)
+
+
+def toy2d_section() -> str:
+    return (
+        "## Mode collapse on the 2D mixtures (`benchmarks/toy2d.py`)\n\nVEEGAN/GDPP networks and optimisers; 2,500 "
+        "samples; high quality = within 3σ of a mode. Published rows first;\nthen, per method, its run with the most "
+        f"seeds on each mixture (`toy2d.jsonl` keeps every run).\n\n{toy2d_table()}\n"
+    )
+
+
+#: README blocks between ``<!-- report:NAME -->`` and ``<!-- /report:NAME -->`` that ``--readme`` refreshes.
+README_BLOCKS: dict[str, Callable[[], str]] = {
+    "toy2d": toy2d_table,
+    "cyclegan": lambda: cyclegan_block(latest_cyclegan()),
+}
+
+
+def sync_readme(text: str) -> str:
+    """``text`` with every marked block replaced by its current report."""
+    for name, render in README_BLOCKS.items():
+        start, end = f"<!-- report:{name} -->", f"<!-- /report:{name} -->"
+        if start not in text or end not in text:
+            raise SystemExit(f"README lacks the markers {start} … {end}")
+        head, _, rest = text.partition(start)
+        text = f"{head}{start}\n{render()}\n{end}{rest.partition(end)[2]}"
+    return text
 
 
 def budget(row: Row) -> str:
@@ -204,7 +240,11 @@ def speed_section() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.add_argument("--readme", type=Path, default=None, help="also refresh this README's marked result blocks")
     args = parser.parse_args()
+    if args.readme:
+        args.readme.write_text(sync_readme(args.readme.read_text()))
+        print(f"refreshed {args.readme}")
     header = (
         "# ganzoo benchmarks\n\nGenerated by `python benchmarks/report.py` from `benchmarks/results/*.jsonl`; every "
         "number is a measured row, with the commit, device, torch threads and date it was measured on. CPU rows come "

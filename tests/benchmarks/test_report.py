@@ -39,3 +39,23 @@ def test_more_seeds_replace_fewer_and_variants_follow_their_method(results) -> N
     assert "70.0 ± 1.0 | 8.0 ± 0.0 | 30.0 ± 1.0" in table[0]
     assert "ring: 5 seed(s)" in table[0] and "grid: 3 seed(s) × 25,000 it, ccccccc" in table[0]
     assert "| — | — | 8.0 | 20.0 | 1 seed(s) × 25,000 it; aaaaaaa" in table[1]
+
+
+def test_readme_result_blocks_match_the_measured_rows() -> None:
+    """`make report` refreshes them; a result added without it fails here."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    assert report.sync_readme(readme) == readme
+
+
+def test_sync_readme_replaces_only_the_marked_blocks(results) -> None:
+    results.write_text(json.dumps(_row("gan", "ring", 1, 50.0, "aaaaaaa")) + "\n")
+    text = (
+        "intro\n<!-- report:toy2d -->\nstale\n<!-- /report:toy2d -->\n"
+        "middle\n<!-- report:cyclegan -->\n<!-- /report:cyclegan -->\nend\n"
+    )
+    synced = report.sync_readme(text)
+    assert "stale" not in synced and "| ganzoo gan | 8.0 | 50.0 |" in synced
+    assert synced.startswith("intro\n") and "\nmiddle\n" in synced and synced.endswith("end\n")
+    assert report.sync_readme(synced) == synced
+    with pytest.raises(SystemExit, match="report:toy2d"):
+        report.sync_readme("no markers")
