@@ -67,6 +67,11 @@ METHODS: dict[str, tuple[type, dict[str, Any]]] = {
             "optimizer_d": WGAN_GP_ADAM,
         },
     ),  # fmt: skip
+    # Gulrajani et al.'s toy script uses λ = 0.1 ("smaller lambda makes things faster for toy tasks").
+    "wgan_gp (gp_weight 0.1)": (
+        WGANGP,
+        {**WGAN_GP_MLP, "gp_weight": 0.1, "optimizer_g": WGAN_GP_ADAM, "optimizer_d": WGAN_GP_ADAM},
+    ),
     # B = 10 kernels of C = 3: with batch 512 the layer costs O(N²·B·C), 0.28 s a step on 2 cores at B·C = 250.
     "minibatch_gan (B=10, C=3)": (
         MinibatchGAN,
