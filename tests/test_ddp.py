@@ -100,7 +100,8 @@ def test_two_processes_equal_one_process_on_the_full_batch(model, extra):
     assert all(state["step"] > 0 for opt in a["optimizer_states"] for state in opt["state"].values())  # both trained
     metrics = [[json.loads(line) for line in (run / "metrics.jsonl").read_text().splitlines()] for run in (two, one)]
     assert len(metrics[0]) == len(metrics[1]) == 1  # computed once, by rank 0
-    assert metrics[0][0]["value"] == pytest.approx(metrics[1][0]["value"], rel=1e-9)
+    # The weights agree to summation order (1e-9); FID's matrix square root amplifies that (7e-9 measured once).
+    assert metrics[0][0]["value"] == pytest.approx(metrics[1][0]["value"], rel=1e-6)
 
 
 @pytest.mark.slow
