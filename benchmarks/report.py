@@ -101,11 +101,6 @@ def cyclegan_block(rows: list[Row]) -> str:
     return "\n".join(out).rstrip()
 
 
-def latest_cyclegan() -> list[Row]:
-    rows = list({r["protocol"]: r for r in load("quality.jsonl") if r["model"] == "cyclegan"}.values())
-    return rows[-1:]
-
-
 def toy2d_table() -> str:
     # Per method, dataset and length, the row with the most seeds (then the latest) stands; toy2d.jsonl keeps the
     # history. A method's ring and grid cells may so come from different runs, and the protocol column says which.
@@ -157,7 +152,7 @@ def toy2d_section() -> str:
 #: README blocks between ``<!-- report:NAME -->`` and ``<!-- /report:NAME -->`` that ``--readme`` refreshes.
 README_BLOCKS: dict[str, Callable[[], str]] = {
     "toy2d": toy2d_table,
-    "cyclegan": lambda: cyclegan_block(latest_cyclegan()),
+    "cyclegan": lambda: cyclegan_block([r for r in load("quality.jsonl") if r["model"] == "cyclegan"][-1:]),
 }
 
 

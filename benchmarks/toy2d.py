@@ -66,7 +66,7 @@ METHODS: dict[str, tuple[type, dict[str, Any]]] = {
             "optimizer_g": {**WGAN_GP_ADAM, "init_args": {"lr": 1e-3, "betas": (0.5, 0.9)}},
             "optimizer_d": WGAN_GP_ADAM,
         },
-    ),  # fmt: skip
+    ),
     # Gulrajani et al.'s toy script uses λ = 0.1 ("smaller lambda makes things faster for toy tasks").
     "wgan_gp (gp_weight 0.1)": (
         WGANGP,
@@ -84,7 +84,7 @@ METHODS: dict[str, tuple[type, dict[str, Any]]] = {
             "kernel_dim": 3,
             **OPTIMIZERS,
         },
-    ),  # fmt: skip
+    ),
 }
 DATASETS = {"ring": RingData, "grid": GridData}
 #: Every method also reports "+ EMA": the same run sampled from an exponential moving average of its generator.
