@@ -8,7 +8,8 @@ iterations; 5 seeds. Metrics (ganzoo.metrics.mode_coverage): 2,500 samples; high
 mode; modes = modes hit by a high-quality sample; hq_pct; rkl = KL(mode histogram ‖ uniform).
 
 Every method is also sampled from the EMA of its generator ("+ EMA") and, where its discriminator is logistic, by
-discriminator rejection sampling after refitting D for ``--drs-steps`` ("+ DRS"; ``ganzoo.rejection``).
+discriminator rejection sampling after refitting D for ``--drs-steps`` ("+ DRS"; ``ganzoo.rejection``; not for
+minibatch discrimination, whose D scores a sample by its batch).
 
 Each method is a ganzoo model trained by a Lightning Trainer on ganzoo's RingData/GridData. Every trained seed is
 appended at once to ``benchmarks/results/toy2d_seeds.jsonl`` (one line per method × dataset × seed), so a long run
@@ -72,7 +73,7 @@ METHODS: dict[str, tuple[type, dict[str, Any]]] = {
         WGANGP,
         {**WGAN_GP_MLP, "gp_weight": 0.1, "optimizer_g": WGAN_GP_ADAM, "optimizer_d": WGAN_GP_ADAM},
     ),
-    # B = 10 kernels of C = 3: with batch 512 the layer costs O(N²·B·C), 0.28 s a step on 2 cores at B·C = 250.
+    # B = 10 kernels of C = 3: with batch 512 the layer costs O(N²·B·C); 0.16 CPU-s an iteration at one thread.
     "minibatch_gan (B=10, C=3)": (
         MinibatchGAN,
         {
@@ -120,7 +121,7 @@ def run(method: str, dataset: str, seed: int, iterations: int, drs_steps: int) -
     ]
     try:
         check_logistic(model)
-    except ValueError:  # a Wasserstein critic: its scores are not density ratios
+    except ValueError:  # a Wasserstein critic or a minibatch layer: its scores are not per-sample density ratios
         drs_steps = 0
     if not drs_steps:
         return [*results, None]

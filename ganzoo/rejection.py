@@ -4,10 +4,12 @@ A discriminator trained with the logistic loss estimates, at its optimum, ``logi
 Keeping each generated sample with a probability that grows with that ratio removes samples from regions the
 generator over-covers (between the modes of a mixture, off the data manifold) without retraining the generator.
 
-Two conditions, both checked or provided here:
+Three conditions, all checked or provided here:
 
 * the discriminator must be a logistic one (``minimax`` / ``non_saturating`` losses), not a Wasserstein, hinge or
   least-squares critic, whose scores are not log density ratios;
+* it must score each sample on its own: a minibatch discrimination or minibatch stddev layer makes the score depend
+  on the rest of the batch, so it is no ratio of densities at ``x``;
 * it must be close to optimal for the *current* generator. During training it rarely is (it trails the generator),
   so :func:`refit_discriminator` first trains a copy of it against the frozen generator, as the paper does.
 
@@ -24,10 +26,13 @@ import torch
 from torch import Tensor
 
 from ganzoo.losses import d_logistic
+from ganzoo.nets.minibatch import MinibatchDiscrimination, MinibatchStdDev
+
+BATCH_DEPENDENT = (MinibatchDiscrimination, MinibatchStdDev)
 
 
 def check_logistic(model: Any) -> None:
-    """Raises ``ValueError`` unless ``model``'s discriminator is trained with the logistic loss."""
+    """Raises ``ValueError`` unless ``model``'s discriminator is logistic, unconditional and per-sample."""
     if getattr(getattr(model, "loss", None), "d", None) is not d_logistic:
         raise ValueError(
             f"discriminator rejection sampling needs a logistic discriminator (loss minimax or non_saturating); "
@@ -35,6 +40,12 @@ def check_logistic(model: Any) -> None:
         )
     if getattr(model, "num_classes", None):
         raise ValueError("discriminator rejection sampling is implemented for unconditional models only")
+    batch_layers = [type(m).__name__ for m in model.discriminator.modules() if isinstance(m, BATCH_DEPENDENT)]
+    if batch_layers:
+        raise ValueError(
+            f"discriminator rejection sampling needs per-sample scores; {batch_layers[0]} makes "
+            f"{type(model).__name__}'s depend on the rest of the batch"
+        )
 
 
 def refit_discriminator(

@@ -7,7 +7,7 @@ import torch
 from torch import Tensor, nn
 
 from ganzoo.data import RingData
-from ganzoo.models import CGAN, WGANGP, VanillaGAN
+from ganzoo.models import CGAN, WGANGP, MinibatchGAN, VanillaGAN
 from ganzoo.rejection import refit_discriminator, rejection_sample
 
 SHIFT = torch.tensor([1.0, 0.0])
@@ -76,8 +76,10 @@ def test_refit_trains_a_copy_of_the_discriminator_against_the_frozen_generator()
     [
         WGANGP(data_shape=(2,), backbone="mlp", hidden=(8,), latent_dim=4),
         CGAN(data_shape=(1, 16, 16), num_classes=3, base_channels=8),
+        MinibatchGAN(data_shape=(2,), hidden=(8,), latent_dim=4),
+        MinibatchGAN(data_shape=(2,), hidden=(8,), latent_dim=4, layer="stddev"),
     ],
-    ids=["wasserstein critic", "conditional"],
+    ids=["wasserstein critic", "conditional", "minibatch discrimination", "minibatch stddev"],
 )
 def test_models_without_an_unconditional_logistic_discriminator_are_refused(model) -> None:
     with pytest.raises(ValueError, match="rejection sampling"):
