@@ -6,13 +6,13 @@ from typing import Any, Literal
 
 from torch import nn
 
-from ganzoo.models.base import GAN
+from ganzoo.models.backbone_gan import BackboneGAN
 from ganzoo.nets import Activation, Norm
-from ganzoo.nets.backbones import Backbone, backbone_discriminator, backbone_generator
+from ganzoo.nets.backbones import Backbone
 from ganzoo.nets.minibatch import MinibatchDiscrimination, MinibatchStdDev
 
 
-class MinibatchGAN(GAN):
+class MinibatchGAN(BackboneGAN):
     """A GAN whose discriminator appends minibatch features before its last layer, so a generator that collapses
     onto a few modes is easy to spot (the notes' remedy 3.1 for mode collapse).
 
@@ -46,15 +46,9 @@ class MinibatchGAN(GAN):
     ) -> None:
         super().__init__(**kwargs)
 
-    def build_generator(self) -> nn.Module:
-        hp = self.hparams
-        return backbone_generator(hp.backbone, self.latent_dim, self.data_shape, base_channels=hp.base_channels,
-                                  hidden=hp.hidden, activation=hp.activation, norm=hp.g_norm)  # fmt: skip
-
     def build_discriminator(self) -> nn.Module:
         hp = self.hparams
-        net = backbone_discriminator(hp.backbone, self.data_shape, base_channels=hp.base_channels,
-                                     hidden=hp.hidden, activation=hp.activation, norm=hp.d_norm)  # fmt: skip
+        net = super().build_discriminator()
         if hp.layer == "discrimination":
             layer = MinibatchDiscrimination(net.out_features, hp.num_kernels, hp.kernel_dim)
         else:

@@ -6,19 +6,20 @@ from typing import Any
 
 import torch
 from lightning.pytorch.cli import OptimizerCallable
-from torch import Tensor, nn
+from torch import Tensor
 
 from ganzoo.losses import LossName
-from ganzoo.models.base import GAN, Losses
+from ganzoo.models.backbone_gan import BackboneGAN
+from ganzoo.models.base import Losses
 from ganzoo.nets import Activation, Norm
-from ganzoo.nets.backbones import Backbone, backbone_discriminator, backbone_generator
+from ganzoo.nets.backbones import Backbone
 from ganzoo.regularizers import gradient_penalty
 
 RMSPROP_WGAN: dict[str, Any] = {"class_path": "torch.optim.RMSprop", "init_args": {"lr": 5e-5}}
 ADAM_WGAN_GP: dict[str, Any] = {"class_path": "torch.optim.Adam", "init_args": {"lr": 1e-4, "betas": (0.0, 0.9)}}
 
 
-class _Critic(GAN):
+class _Critic(BackboneGAN):
     """Shared by both: a critic (no sigmoid: the Wasserstein loss takes raw scores) on a DCGAN or MLP backbone.
 
     Args:
@@ -45,16 +46,6 @@ class _Critic(GAN):
         # A signature default, not ``kwargs.setdefault``: the CLI fills in every base argument, so only a default
         # declared here reaches a model built by ``ganzoo fit``.
         super().__init__(loss=loss, **kwargs)
-
-    def build_generator(self) -> nn.Module:
-        hp = self.hparams
-        return backbone_generator(hp.backbone, self.latent_dim, self.data_shape, base_channels=hp.base_channels,
-                                  hidden=hp.hidden, activation=hp.activation, norm=hp.g_norm)  # fmt: skip
-
-    def build_discriminator(self) -> nn.Module:
-        hp = self.hparams
-        return backbone_discriminator(hp.backbone, self.data_shape, base_channels=hp.base_channels,
-                                      hidden=hp.hidden, activation=hp.activation, norm=hp.d_norm)  # fmt: skip
 
 
 class WGAN(_Critic):
