@@ -38,7 +38,7 @@ from ganzoo.data import GridData, RingData
 from ganzoo.metrics.evaluate import evaluate_modes
 from ganzoo.metrics.mode_coverage import mode_coverage
 from ganzoo.models import WGANGP, MinibatchGAN, UnrolledGAN, VanillaGAN
-from ganzoo.rejection import check_logistic, refit_discriminator, rejection_sample
+from ganzoo.rejection import check_drs_applicable, refit_discriminator, rejection_sample
 
 REPO = Path(__file__).resolve().parents[1]
 ADAM = {"class_path": "torch.optim.Adam", "init_args": {"betas": (0.5, 0.999)}}
@@ -120,7 +120,7 @@ def run(method: str, dataset: str, seed: int, iterations: int, drs_steps: int) -
         {r["metric"]: r["value"] for r in evaluate_modes(model, dm, ema=ema, seed=seed)} for ema in (False, True)
     ]
     try:
-        check_logistic(model)
+        check_drs_applicable(model)
     except ValueError:  # a Wasserstein critic or a minibatch layer: its scores are not per-sample density ratios
         drs_steps = 0
     if not drs_steps:

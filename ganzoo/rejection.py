@@ -31,7 +31,7 @@ from ganzoo.nets.minibatch import MinibatchDiscrimination, MinibatchStdDev
 BATCH_DEPENDENT = (MinibatchDiscrimination, MinibatchStdDev)
 
 
-def check_logistic(model: Any) -> None:
+def check_drs_applicable(model: Any) -> None:
     """Raises ``ValueError`` unless ``model``'s discriminator is logistic, unconditional and per-sample."""
     if getattr(getattr(model, "loss", None), "d", None) is not d_logistic:
         raise ValueError(
@@ -40,10 +40,10 @@ def check_logistic(model: Any) -> None:
         )
     if getattr(model, "num_classes", None):
         raise ValueError("discriminator rejection sampling is implemented for unconditional models only")
-    batch_layers = [type(m).__name__ for m in model.discriminator.modules() if isinstance(m, BATCH_DEPENDENT)]
-    if batch_layers:
+    batch_layer = next((m for m in model.discriminator.modules() if isinstance(m, BATCH_DEPENDENT)), None)
+    if batch_layer is not None:
         raise ValueError(
-            f"discriminator rejection sampling needs per-sample scores; {batch_layers[0]} makes "
+            f"discriminator rejection sampling needs per-sample scores; {type(batch_layer).__name__} makes "
             f"{type(model).__name__}'s depend on the rest of the batch"
         )
 
@@ -56,7 +56,7 @@ def refit_discriminator(
 
     ``batches`` is re-iterated as often as needed (a DataLoader of real batches, as in training).
     """
-    check_logistic(model)
+    check_drs_applicable(model)
     refit = copy.deepcopy(model)
     refit.discriminator.train()
     # The generator as it samples (eval mode: BatchNorm's running statistics), so D learns the ratio DRS will use.
@@ -112,7 +112,7 @@ def rejection_sample(
         generator: the random generator for latents and acceptance draws (CPU).
     """
     judge = discriminator if discriminator is not None else model
-    check_logistic(judge)
+    check_drs_applicable(judge)
     judge.eval()
 
     def draw(m: int) -> tuple[Tensor, Tensor]:

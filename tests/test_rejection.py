@@ -81,6 +81,6 @@ def test_refit_trains_a_copy_of_the_discriminator_against_the_frozen_generator()
     ],
     ids=["wasserstein critic", "conditional", "minibatch discrimination", "minibatch stddev"],
 )
-def test_models_without_an_unconditional_logistic_discriminator_are_refused(model) -> None:
+def test_models_without_an_unconditional_per_sample_logistic_discriminator_are_refused(model) -> None:
     with pytest.raises(ValueError, match="rejection sampling"):
         rejection_sample(model, 10)

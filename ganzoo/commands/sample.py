@@ -80,12 +80,12 @@ def to_uint8(images: torch.Tensor) -> torch.Tensor:
 def rejection_samples(model: torch.nn.Module, args: argparse.Namespace) -> torch.Tensor:
     """``--drs``: ``args.n`` samples kept by discriminator rejection sampling (``ganzoo.rejection``)."""
     from ganzoo.commands.evaluate import datamodule_for
-    from ganzoo.rejection import check_logistic, refit_discriminator, rejection_sample
+    from ganzoo.rejection import check_drs_applicable, refit_discriminator, rejection_sample
 
     if args.interpolate or args.labels or args.truncation is not None:
         raise UserError("--drs draws free samples; drop --interpolate, --labels and --truncation")
     try:
-        check_logistic(model)
+        check_drs_applicable(model)
     except ValueError as err:
         raise UserError(f"{err}; drop --drs") from err
     judge = model
