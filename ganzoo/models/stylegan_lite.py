@@ -12,7 +12,7 @@ from torch import Tensor, nn
 from torch.optim.swa_utils import get_ema_multi_avg_fn
 
 from ganzoo.models.base import GAN, Losses
-from ganzoo.nets.stylegan import NoiseMode, StyleGANDiscriminator, StyleGANGenerator
+from ganzoo.nets.stylegan import DiscriminatorArchitecture, NoiseMode, StyleGANDiscriminator, StyleGANGenerator
 from ganzoo.plots import image_grid
 from ganzoo.regularizers import input_gradients
 
@@ -26,10 +26,10 @@ ADAM_STYLEGAN2: dict[str, Any] = {
 class StyleGANLite(GAN):
     """StyleGAN2 with small widths: a mapping network z → w (pixel-normed z, equalised FC layers at lr × 0.01),
     a learned 4×4 constant, modulated and demodulated 3×3 convolutions with per-layer noise of learned strength,
-    skip outputs (upsampled toRGB sum); a residual discriminator with a minibatch-stddev layer. Non-saturating
-    logistic loss, lazy R1 on real data, style-mixing regularisation, the truncation trick for sampling, and an EMA
-    generator (with StyleGAN2-ADA's ramp-up) for samples and metrics. Square images of side 8, 16, 32, 64, … with any
-    number of channels.
+    skip outputs (upsampled toRGB sum); a residual (or plain) discriminator with a minibatch-stddev layer.
+    Non-saturating logistic loss, lazy R1 on real data, style-mixing regularisation, the truncation trick for sampling,
+    and an EMA generator (with StyleGAN2-ADA's ramp-up) for samples and metrics. Square images of side 8, 16, 32, 64,
+    … with any number of channels.
 
     Args:
         w_dim: size of the intermediate latent w.
@@ -39,6 +39,8 @@ class StyleGANLite(GAN):
         channel_base: width at resolution r is ``min(channel_base / r, channel_max)`` (the papers: 32768 and 512).
         channel_max: widest layer.
         mbstd_group_size: samples per group of the discriminator's minibatch standard-deviation layer.
+        d_architecture: ``resnet`` (residual discriminator blocks, StyleGAN2 config e/f) or ``orig`` (plain blocks,
+            the official code's CIFAR-10 choice).
         style_mixing_prob: probability that a training batch mixes two latents, crossing over at a random layer.
         r1_gamma: γ of the R1 penalty γ/2·E‖∇D(x)‖² on real data (0 disables it).
         r1_interval: compute R1 only every this many discriminator steps, scaled by the interval (lazy
@@ -61,6 +63,7 @@ class StyleGANLite(GAN):
         channel_base: int = 1024,
         channel_max: int = 128,
         mbstd_group_size: int = 4,
+        d_architecture: DiscriminatorArchitecture = "resnet",
         style_mixing_prob: float = 0.9,
         r1_gamma: float = 0.01,
         r1_interval: int = 16,
@@ -88,7 +91,8 @@ class StyleGANLite(GAN):
 
     def build_discriminator(self) -> nn.Module:
         hp = self.hparams
-        return StyleGANDiscriminator(self.data_shape, hp.channel_base, hp.channel_max, hp.mbstd_group_size)
+        return StyleGANDiscriminator(self.data_shape, hp.channel_base, hp.channel_max, hp.mbstd_group_size,
+                                     hp.d_architecture)  # fmt: skip
 
     # ------------------------------------------------------------------ generating
     def generate(

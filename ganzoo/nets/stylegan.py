@@ -255,38 +255,47 @@ class StyleGANGenerator(nn.Module):
         return self.synthesis(self.styles(z, truncation), noise_mode)
 
 
-class DiscriminatorBlock(nn.Module):
-    """Residual block: (3×3 conv → downsample → 3×3 conv) + (downsample → 1×1 conv), summed and scaled by 1/√2."""
+#: ``resnet``: residual blocks (StyleGAN2 config e/f); ``orig``: plain conv → downsample → conv blocks (the official
+#: code's choice for CIFAR-10 at 32×32).
+DiscriminatorArchitecture = Literal["resnet", "orig"]
 
-    def __init__(self, in_channels: int, out_channels: int) -> None:
+
+class DiscriminatorBlock(nn.Module):
+    """3×3 conv → downsample → 3×3 conv; with ``residual``, plus (downsample → 1×1 conv), the sum scaled by 1/√2."""
+
+    def __init__(self, in_channels: int, out_channels: int, residual: bool = True) -> None:
         super().__init__()
         self.conv0 = EqualizedConv2d(in_channels, in_channels, 3, activation=True)
         self.conv1 = EqualizedConv2d(in_channels, out_channels, 3, activation=True)
-        self.skip = EqualizedConv2d(in_channels, out_channels, 1, bias=False)
+        self.skip = EqualizedConv2d(in_channels, out_channels, 1, bias=False) if residual else None
 
     def forward(self, x: Tensor) -> Tensor:
-        return (self.skip(downsample2x(x)) + self.conv1(downsample2x(self.conv0(x)))) * math.sqrt(0.5)
+        y = self.conv1(downsample2x(self.conv0(x)))
+        return y if self.skip is None else (self.skip(downsample2x(x)) + y) * math.sqrt(0.5)
 
 
 class StyleGANDiscriminator(nn.Module):
-    """fromRGB → residual blocks down to 4×4 (``body``) → minibatch stddev → 3×3 conv → FC → FC to one logit
-    (``head``).
+    """fromRGB → blocks down to 4×4 (``body``) → minibatch stddev → 3×3 conv → FC → FC to one logit (``head``).
 
     Args:
         img_shape: (C, H, W), square, side 2^k ≥ 8.
         channel_base: width rule numerator (see :func:`channels_at`).
         channel_max: widest layer.
         mbstd_group_size: samples per group of the minibatch standard-deviation layer.
+        architecture: residual or plain blocks (see :data:`DiscriminatorArchitecture`).
     """
 
     def __init__(self, img_shape: Sequence[int], channel_base: int = 1024, channel_max: int = 128,
-                 mbstd_group_size: int = 4) -> None:  # fmt: skip
+                 mbstd_group_size: int = 4, architecture: DiscriminatorArchitecture = "resnet") -> None:  # fmt: skip
         super().__init__()
+        if architecture not in ("resnet", "orig"):
+            raise ValueError(f"architecture must be 'resnet' or 'orig', got {architecture!r}")
         res = resolutions(img_shape, "the StyleGAN discriminator")[::-1]  # side, …, 8, 4
         width = [channels_at(r, channel_base, channel_max) for r in res]
+        residual = architecture == "resnet"
         self.body = nn.Sequential(
             EqualizedConv2d(img_shape[0], width[0], 1, activation=True),
-            *(DiscriminatorBlock(width[i], width[i + 1]) for i in range(len(res) - 1)),
+            *(DiscriminatorBlock(width[i], width[i + 1], residual) for i in range(len(res) - 1)),
         )
         ch = width[-1]
         mbstd = MinibatchStdDev(ch, mbstd_group_size)

@@ -88,6 +88,16 @@ def test_networks_fit_the_data_shape(side):
     assert g.synthesis.blocks[0].const.shape == (16, 4, 4)
 
 
+def test_the_discriminator_has_residual_or_plain_blocks():
+    plain = small_model(d_architecture="orig").discriminator
+    resnet = small_model().discriminator
+    assert all(b.skip is None for b in plain.body[1:]) and all(b.skip is not None for b in resnet.body[1:])
+    x = torch.randn(4, 1, 32, 32)
+    assert plain(x).shape == resnet(x).shape == (4,)
+    with pytest.raises(ValueError, match="'resnet' or 'orig'"):
+        StyleGANDiscriminator((1, 8, 8), architecture="skip")
+
+
 def test_bad_shapes_say_what_to_do():
     from ganzoo.errors import UserError
 
