@@ -17,7 +17,7 @@ Prints a markdown table (model, kimg, seconds, img/s, FID) and appends one JSON 
 ``benchmarks/results/stylegan_vs_dcgan.jsonl``. A wall-clock budget needs an otherwise idle machine.
 
     python benchmarks/stylegan_vs_dcgan.py --cpu-minutes 30 --threads 1 [--minutes M] [--kimg K] [--samples 10000]
-        [--data-root DIR] [--models stylegan_lite dcgan]
+        [--data-root DIR] [--models stylegan_lite dcgan] [--set stylegan_lite:model.style_mixing_prob=0 ...]
     OMP_NUM_THREADS=1 python benchmarks/stylegan_vs_dcgan.py --kimg 0.5 --samples 500   # smoke check
 """
 
@@ -48,8 +48,9 @@ BATCH_SIZE = 64
 IMAGE_SIZE = 32
 
 
-def train(model: str, args: argparse.Namespace, root: str) -> Any:
-    """One budgeted ``ganzoo fit`` run; returns the LightningCLI object (model, datamodule, trainer)."""
+def train(model: str, args: argparse.Namespace, root: str, overrides: Sequence[str] = ()) -> Any:
+    """One budgeted ``ganzoo fit`` run, plus ``overrides`` (``KEY=VALUE`` → ``--KEY=VALUE``); returns the
+    LightningCLI object (model, datamodule, trainer)."""
     budget = {"class_path": f"{Budget.__module__}.Budget",
               "init_args": {"minutes": args.minutes, "cpu_minutes": args.cpu_minutes, "kimg": args.kimg}}  # fmt: skip
     cli_args = [
@@ -71,8 +72,20 @@ def train(model: str, args: argparse.Namespace, root: str) -> Any:
         f"--trainer.callbacks+={json.dumps(budget)}",
         "--metrics.metrics=[]",
         "--samples.every_n_epochs=0",  # only the final grid
+        *(f"--{arg}" for arg in overrides),
     ]
     return run_cli(expand_aliases(cli_args))
+
+
+def parse_overrides(items: Sequence[str], models: Sequence[str]) -> dict[str, list[str]]:
+    """``MODEL:KEY=VALUE`` items → each model's list of ``KEY=VALUE``."""
+    overrides: dict[str, list[str]] = {name: [] for name in models}
+    for item in items:
+        name, sep, arg = item.partition(":")
+        if not sep or name not in overrides or "=" not in arg:
+            raise ValueError(f"--set takes MODEL:KEY=VALUE with MODEL one of {list(models)}, got {item!r}")
+        overrides[name].append(arg)
+    return overrides
 
 
 def commit() -> str:
@@ -94,6 +107,13 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     default_root = os.environ.get("GANZOO_DATA_ROOT") or str(REPO.parent / "shared" / "data")
     parser.add_argument("--data-root", default=default_root, help=f"holds FashionMNIST/ (default {default_root})")
     parser.add_argument("--models", nargs="+", default=["stylegan_lite", "dcgan"])
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="MODEL:KEY=VALUE",
+        help="an extra ganzoo fit argument for one model, e.g. stylegan_lite:model.mapping_layers=2 (repeatable)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads (default: torch's choice)")
     parser.add_argument("--accelerator", choices=("cpu", "cuda"), default="cpu")
@@ -105,6 +125,10 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
         parser.error("give a budget: --minutes, --cpu-minutes and/or --kimg")
     if not (Path(args.data_root) / "FashionMNIST").is_dir():
         parser.error(f"no FashionMNIST/ under {args.data_root}; give --data-root or set GANZOO_DATA_ROOT")
+    try:
+        overrides = parse_overrides(args.set, args.models)
+    except ValueError as error:
+        parser.error(str(error))
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device(args.accelerator)
@@ -115,7 +139,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     rows, features_memory, sha = [], {}, commit()
     with tempfile.TemporaryDirectory(prefix="ganzoo-stylegan-vs-dcgan-") as root:
         for name in args.models:
-            cli = train(name, args, root)
+            cli = train(name, args, root, overrides[name])
             model, dm = cli.model, cli.datamodule
             budget = next(cb for cb in cli.trainer.callbacks if isinstance(cb, Budget))
             print(f"{name}: trained {model.images_seen / 1000:.1f} kimg in {budget.seconds:.0f} s", file=sys.stderr)
@@ -126,6 +150,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
             )  # fmt: skip
             row = {
                 "model": name,
+                "overrides": overrides[name],
                 "kimg": round(model.images_seen / 1000, 3),
                 "g_steps": model.g_steps,
                 "seconds": round(budget.seconds, 1),
@@ -164,9 +189,9 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
     print("| model | kimg | seconds | img/s | fid_lenet |\n|---|---|---|---|---|")
     for r in rows:
         ema = " (EMA)" if r["ema"] else ""
-        print(
-            f"| {r['model']}{ema} | {r['kimg']:.1f} | {r['seconds']:.0f} | {r['images_per_s']:.0f} | {r['fid']:.2f} |"
-        )
+        settings = f" ({', '.join(r['overrides'])})" if r["overrides"] else ""
+        name = f"{r['model']}{settings}{ema}"
+        print(f"| {name} | {r['kimg']:.1f} | {r['seconds']:.0f} | {r['images_per_s']:.0f} | {r['fid']:.2f} |")
     print(f"\nappended {len(rows)} lines to {args.out}")
     return rows
 
