@@ -173,6 +173,12 @@ def budget(row: Row) -> str:
     return f"{row['budget_minutes']:g} min" if row["budget_minutes"] else f"{row['budget_kimg']:g} kimg"
 
 
+def stylegan_model(row: Row) -> str:
+    """The model, its ``--set`` overrides (without the ``model.`` prefix) and whether the EMA generator was judged."""
+    settings = [arg.removeprefix("model.") for arg in row.get("overrides", [])]
+    return row["model"] + (f" ({', '.join(settings)})" if settings else "") + (" (EMA)" if row.get("ema") else "")
+
+
 def stylegan_section() -> str:
     rows = load("stylegan_vs_dcgan.jsonl")
     if not rows:
@@ -184,7 +190,7 @@ def stylegan_section() -> str:
             table(
                 rows,
                 [
-                    ("model", lambda r: r["model"] + (" (EMA)" if r.get("ema") else "")),
+                    ("model", stylegan_model),
                     ("data", lambda r: r["data"]),
                     ("budget", budget),
                     ("kimg", lambda r: num(r["kimg"])),

@@ -59,3 +59,9 @@ def test_sync_readme_replaces_only_the_marked_blocks(results) -> None:
     assert report.sync_readme(synced) == synced
     with pytest.raises(SystemExit, match="report:toy2d"):
         report.sync_readme("no markers")
+
+
+def test_a_stylegan_row_names_its_overrides():
+    row = {"model": "stylegan_lite", "ema": True, "overrides": ["model.mapping_layers=2", "trainer.max_steps=5"]}
+    assert report.stylegan_model(row) == "stylegan_lite (mapping_layers=2, trainer.max_steps=5) (EMA)"
+    assert report.stylegan_model({"model": "dcgan", "ema": False}) == "dcgan"
