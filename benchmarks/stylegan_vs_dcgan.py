@@ -37,6 +37,7 @@ from typing import Any
 
 import torch
 from budget import Budget
+from report import stylegan_model
 
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
@@ -188,10 +189,8 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
           f"FID on small-CNN features, {args.samples:,} samples vs the 10k test images\n")  # fmt: skip
     print("| model | kimg | seconds | img/s | fid_lenet |\n|---|---|---|---|---|")
     for r in rows:
-        ema = " (EMA)" if r["ema"] else ""
-        settings = f" ({', '.join(r['overrides'])})" if r["overrides"] else ""
-        name = f"{r['model']}{settings}{ema}"
-        print(f"| {name} | {r['kimg']:.1f} | {r['seconds']:.0f} | {r['images_per_s']:.0f} | {r['fid']:.2f} |")
+        name, speed = stylegan_model(r), f"{r['kimg']:.1f} | {r['seconds']:.0f} | {r['images_per_s']:.0f}"
+        print(f"| {name} | {speed} | {r['fid']:.2f} |")
     print(f"\nappended {len(rows)} lines to {args.out}")
     return rows
 

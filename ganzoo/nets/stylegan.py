@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import Literal
+from typing import Literal, get_args
 
 import torch
 import torch.nn.functional as F
@@ -288,7 +288,7 @@ class StyleGANDiscriminator(nn.Module):
     def __init__(self, img_shape: Sequence[int], channel_base: int = 1024, channel_max: int = 128,
                  mbstd_group_size: int = 4, architecture: DiscriminatorArchitecture = "resnet") -> None:  # fmt: skip
         super().__init__()
-        if architecture not in ("resnet", "orig"):
+        if architecture not in get_args(DiscriminatorArchitecture):
             raise ValueError(f"architecture must be 'resnet' or 'orig', got {architecture!r}")
         res = resolutions(img_shape, "the StyleGAN discriminator")[::-1]  # side, …, 8, 4
         width = [channels_at(r, channel_base, channel_max) for r in res]
