@@ -27,19 +27,30 @@ def list_images(folder: Path) -> list[Path]:
 
 
 class ImageFiles(Dataset):
-    """Image files → resize (shorter side) → centre crop → [−1, 1] tensors, decoded lazily (in workers)."""
+    """Image files → resize (shorter side) → centre crop → [−1, 1] tensors, decoded lazily (in workers).
 
-    def __init__(self, paths: Sequence[Path], labels: Sequence[int] | None, image_size: int, channels: int) -> None:
+    ``geometry`` replaces the resize and centre crop, e.g. with training augmentation (random crop, flip).
+    """
+
+    def __init__(
+        self,
+        paths: Sequence[Path],
+        labels: Sequence[int] | None,
+        image_size: int,
+        channels: int,
+        geometry: Sequence[Any] | None = None,
+    ) -> None:
         from torchvision.transforms import v2
 
         self.paths = list(paths)
         self.labels = list(labels) if labels is not None else [0] * len(self.paths)
         self.mode = "L" if channels == 1 else "RGB"
+        if geometry is None:
+            geometry = [v2.Resize(image_size, antialias=True), v2.CenterCrop(image_size)]
         self.transform = v2.Compose(
             [
                 v2.PILToTensor(),
-                v2.Resize(image_size, antialias=True),
-                v2.CenterCrop(image_size),
+                *geometry,
                 v2.ToDtype(torch.float32, scale=True),
                 v2.Normalize([0.5] * channels, [0.5] * channels),
             ]

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import abc
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 import torch
@@ -92,25 +91,6 @@ class UnpairedDataModule(ImageDataModule):
         )
 
 
-class _TrainImageFiles(ImageFiles):
-    """ImageFiles with the paper's training augmentation: resize to ``load_size``, random crop, random flip."""
-
-    def __init__(self, paths: Sequence[Path], image_size: int, channels: int, load_size: int, flip: bool) -> None:
-        from torchvision.transforms import v2
-
-        super().__init__(paths, None, image_size, channels)
-        self.transform = v2.Compose(
-            [
-                v2.PILToTensor(),
-                v2.Resize(load_size, antialias=True),
-                v2.RandomCrop(image_size),
-                *([v2.RandomHorizontalFlip()] if flip else []),
-                v2.ToDtype(torch.float32, scale=True),
-                v2.Normalize([0.5] * channels, [0.5] * channels),
-            ]
-        )
-
-
 class UnpairedFolderData(UnpairedDataModule):
     """Two folders of images without correspondences, in the CycleGAN datasets' layout (horse2zebra, …)::
 
@@ -154,6 +134,12 @@ class UnpairedFolderData(UnpairedDataModule):
 
     def make_domain(self, domain: str, train: bool) -> Dataset:
         paths = list_images(self.root / f"{'train' if train else 'test'}{domain.upper()}")
-        if train:
-            return _TrainImageFiles(paths, self.image_size, self.channels, self.load_size, self.flip)
-        return ImageFiles(paths, None, self.image_size, self.channels)
+        if not train:
+            return ImageFiles(paths, None, self.image_size, self.channels)
+        from torchvision.transforms import v2
+
+        # The paper's training augmentation: resize to load_size (286 for 256), random crop, random flip.
+        augment = [v2.Resize(self.load_size, antialias=True), v2.RandomCrop(self.image_size)]
+        if self.flip:
+            augment.append(v2.RandomHorizontalFlip())
+        return ImageFiles(paths, None, self.image_size, self.channels, augment)

@@ -62,6 +62,19 @@ def test_training_images_are_randomly_cropped_test_images_centre_cropped(tmp_pat
     assert torch.equal(test_a[0][0], test_a[0][0])
 
 
+def test_training_images_are_flipped_at_random_when_asked(tmp_path):
+    root = write_domains(tmp_path / "d", size=(16, 16))
+    dm = UnpairedFolderData(root=str(root), image_size=16, load_size=16, batch_size=2, flip=True)
+    dm.setup("fit")
+    pixels = np.asarray(Image.open(root / "trainA" / "000.png"), dtype=np.float32)
+    image = torch.from_numpy(pixels).permute(2, 0, 1) / 127.5 - 1
+    torch.manual_seed(0)
+    draws = [dm.datasets["train"].a[0][0] for _ in range(20)]
+    as_is = [torch.allclose(d, image, atol=1e-6) for d in draws]
+    mirrored = [torch.allclose(d, image.flip(-1), atol=1e-6) for d in draws]
+    assert all(x or y for x, y in zip(as_is, mirrored, strict=True)) and any(as_is) and any(mirrored)
+
+
 def test_unpaired_folder_greyscale(tmp_path):
     root = write_domains(tmp_path / "d")
     dm = UnpairedFolderData(root=str(root), channels=1, image_size=16, batch_size=2, num_workers=0)
