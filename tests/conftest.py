@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,22 @@ def shared_data() -> Path:
     if not (SHARED_DATA / "MNIST" / "raw").is_dir():
         pytest.skip(f"no offline MNIST under {SHARED_DATA} (set GANZOO_DATA_ROOT)")
     return SHARED_DATA
+
+
+@pytest.fixture
+def as_rank(monkeypatch: pytest.MonkeyPatch) -> Callable[[int], None]:
+    """``as_rank(r)`` makes this process pass for rank r of a 2-process group, seeded like every rank (seed 0)."""
+    import torch
+    import torch.distributed as dist
+
+    monkeypatch.setattr(dist, "is_initialized", lambda: True)
+    monkeypatch.setattr(dist, "get_world_size", lambda: 2)
+
+    def become(rank: int) -> None:
+        monkeypatch.setattr(dist, "get_rank", lambda: rank)
+        torch.manual_seed(0)
+
+    return become
 
 
 def run_ganzoo(*args: str, env: dict[str, str] | None = None, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -40,18 +40,13 @@ def test_sync_batchnorm_on_cpus_is_refused_with_a_hint():
         configure_strategy(_trainer(strategy="ddp", devices=2, sync_batchnorm=True))
 
 
-def test_ranks_share_one_draw_for_the_global_batch(monkeypatch):
+def test_ranks_share_one_draw_for_the_global_batch(as_rank):
     """Rank r keeps rows r, r + W, r + 2W, ... of the global draw: DistributedSampler's layout of the data."""
-    import torch.distributed as dist
-
     torch.manual_seed(0)
     full = torch.randn(2 * 4, 3)
-    monkeypatch.setattr(dist, "is_initialized", lambda: True)
-    monkeypatch.setattr(dist, "get_world_size", lambda: 2)
     parts = []
     for rank in (0, 1):
-        monkeypatch.setattr(dist, "get_rank", lambda rank=rank: rank)
-        torch.manual_seed(0)  # every process is seeded alike
+        as_rank(rank)
         parts.append(draw_for_rank(lambda m: torch.randn(m, 3), 4))
     assert not torch.equal(parts[0], parts[1])
     assert torch.equal(torch.stack(parts, dim=1).reshape(8, 3), full)

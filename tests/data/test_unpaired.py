@@ -118,17 +118,12 @@ def test_usps_missing_is_a_user_error(tmp_path):
         MNISTUSPSData(root=str(tmp_path), download=False).usps.prepare_data()
 
 
-def test_ranks_draw_their_own_random_partners_under_ddp(tmp_path, monkeypatch):
-    import torch.distributed as dist
-
+def test_ranks_draw_their_own_random_partners_under_ddp(tmp_path, as_rank):
     dm = UnpairedFolderData(root=str(write_domains(tmp_path / "d", n_train=40)), image_size=8, batch_size=4)
     dm.setup("fit")
     dataset = dm.datasets["train"]
-    monkeypatch.setattr(dist, "is_initialized", lambda: True)
-    monkeypatch.setattr(dist, "get_world_size", lambda: 2)
     partners = []
     for rank in (0, 1):
-        monkeypatch.setattr(dist, "get_rank", lambda rank=rank: rank)
-        torch.manual_seed(0)  # every process is seeded alike
+        as_rank(rank)
         partners.append(dataset.__getitems__([0, 1, 2, 3])[1])
     assert not torch.equal(partners[0], partners[1])

@@ -258,20 +258,15 @@ def test_fit_through_the_cli_on_fashion_mnist_then_sample_with_truncation(shared
     assert Path("t.png").stat().st_size > 0 and Path("mix.png").stat().st_size > 0
 
 
-def test_ranks_draw_their_own_noise_under_ddp(monkeypatch):
-    import torch.distributed as dist
-
+def test_ranks_draw_their_own_noise_under_ddp(as_rank):
     from ganzoo.nets.stylegan import SynthesisLayer
 
     layer = SynthesisLayer(4, 4, w_dim=8, resolution=8)
     with torch.no_grad():
         layer.noise_strength.fill_(1.0)
     x, w = torch.zeros(2, 4, 8, 8), torch.zeros(2, 8)
-    monkeypatch.setattr(dist, "is_initialized", lambda: True)
-    monkeypatch.setattr(dist, "get_world_size", lambda: 2)
     outputs = []
     for rank in (0, 1):
-        monkeypatch.setattr(dist, "get_rank", lambda rank=rank: rank)
-        torch.manual_seed(0)  # every process is seeded alike
+        as_rank(rank)
         outputs.append(layer(x, w))
     assert not torch.equal(outputs[0], outputs[1])
