@@ -189,8 +189,8 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
           f"FID on small-CNN features, {args.samples:,} samples vs the 10k test images\n")  # fmt: skip
     print("| model | kimg | seconds | img/s | fid_lenet |\n|---|---|---|---|---|")
     for r in rows:
-        name, speed = stylegan_model(r), f"{r['kimg']:.1f} | {r['seconds']:.0f} | {r['images_per_s']:.0f}"
-        print(f"| {name} | {speed} | {r['fid']:.2f} |")
+        name = stylegan_model(r)
+        print(f"| {name} | {r['kimg']:.1f} | {r['seconds']:.0f} | {r['images_per_s']:.0f} | {r['fid']:.2f} |")
     print(f"\nappended {len(rows)} lines to {args.out}")
     return rows
 

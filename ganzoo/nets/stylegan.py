@@ -288,8 +288,8 @@ class StyleGANDiscriminator(nn.Module):
     def __init__(self, img_shape: Sequence[int], channel_base: int = 1024, channel_max: int = 128,
                  mbstd_group_size: int = 4, architecture: DiscriminatorArchitecture = "resnet") -> None:  # fmt: skip
         super().__init__()
-        if architecture not in get_args(DiscriminatorArchitecture):
-            raise ValueError(f"architecture must be 'resnet' or 'orig', got {architecture!r}")
+        if architecture not in (names := get_args(DiscriminatorArchitecture)):
+            raise ValueError(f"architecture must be {' or '.join(map(repr, names))}, got {architecture!r}")
         res = resolutions(img_shape, "the StyleGAN discriminator")[::-1]  # side, …, 8, 4
         width = [channels_at(r, channel_base, channel_max) for r in res]
         residual = architecture == "resnet"
