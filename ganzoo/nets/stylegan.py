@@ -202,7 +202,7 @@ class SynthesisNetwork(nn.Module):
     Widths follow :func:`channels_at`. Its output is linear (no tanh), as in StyleGAN2; clamp for display.
     """
 
-    def __init__(self, w_dim: int, img_shape: Sequence[int], channel_base: int = 1024, channel_max: int = 128):
+    def __init__(self, w_dim: int, img_shape: Sequence[int], channel_base: int = 512, channel_max: int = 64):
         super().__init__()
         res = resolutions(img_shape, "the StyleGAN generator")
         self.w_dim = w_dim
@@ -240,7 +240,7 @@ class StyleGANGenerator(nn.Module):
     """
 
     def __init__(self, z_dim: int, img_shape: Sequence[int], w_dim: int = 128, mapping_layers: int = 4,
-                 mapping_lr_mul: float = 0.01, channel_base: int = 1024, channel_max: int = 128,
+                 mapping_lr_mul: float = 0.01, channel_base: int = 512, channel_max: int = 64,
                  w_avg_beta: float = 0.995) -> None:  # fmt: skip
         super().__init__()
         self.synthesis = SynthesisNetwork(w_dim, img_shape, channel_base, channel_max)
@@ -285,7 +285,7 @@ class StyleGANDiscriminator(nn.Module):
         architecture: residual or plain blocks (see :data:`DiscriminatorArchitecture`).
     """
 
-    def __init__(self, img_shape: Sequence[int], channel_base: int = 1024, channel_max: int = 128,
+    def __init__(self, img_shape: Sequence[int], channel_base: int = 512, channel_max: int = 64,
                  mbstd_group_size: int = 4, architecture: DiscriminatorArchitecture = "resnet") -> None:  # fmt: skip
         super().__init__()
         if architecture not in (names := get_args(DiscriminatorArchitecture)):
