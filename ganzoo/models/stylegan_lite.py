@@ -12,7 +12,14 @@ from torch import Tensor, nn
 from torch.optim.swa_utils import get_ema_multi_avg_fn
 
 from ganzoo.models.base import GAN, Losses
-from ganzoo.nets.stylegan import DiscriminatorArchitecture, NoiseMode, StyleGANDiscriminator, StyleGANGenerator
+from ganzoo.nets.stylegan import (
+    CHANNEL_BASE,
+    CHANNEL_MAX,
+    DiscriminatorArchitecture,
+    NoiseMode,
+    StyleGANDiscriminator,
+    StyleGANGenerator,
+)
 from ganzoo.plots import image_grid
 from ganzoo.regularizers import input_gradients
 
@@ -60,8 +67,8 @@ class StyleGANLite(GAN):
         w_dim: int = 128,
         mapping_layers: int = 4,
         mapping_lr_mul: float = 0.01,
-        channel_base: int = 512,
-        channel_max: int = 64,
+        channel_base: int = CHANNEL_BASE,
+        channel_max: int = CHANNEL_MAX,
         mbstd_group_size: int = 4,
         d_architecture: DiscriminatorArchitecture = "resnet",
         style_mixing_prob: float = 0.9,

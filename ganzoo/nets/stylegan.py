@@ -26,6 +26,10 @@ from ganzoo.nets.minibatch import MinibatchStdDev
 #: images); ``none``: no noise.
 NoiseMode = Literal["random", "const", "none"]
 
+#: Default widths (see :func:`channels_at`): 64 channels at 4² and 8², 32 at 16², 16 at 32². On a CPU these beat
+#: twice the widths on Fashion-MNIST 32×32; the papers use 32768 and 512.
+CHANNEL_BASE, CHANNEL_MAX = 512, 64
+
 
 def resolutions(shape: Sequence[int], who: str) -> list[int]:
     """4, 8, …, side for square images of side 2^k ≥ 8."""
@@ -202,7 +206,8 @@ class SynthesisNetwork(nn.Module):
     Widths follow :func:`channels_at`. Its output is linear (no tanh), as in StyleGAN2; clamp for display.
     """
 
-    def __init__(self, w_dim: int, img_shape: Sequence[int], channel_base: int = 512, channel_max: int = 64):
+    def __init__(self, w_dim: int, img_shape: Sequence[int], channel_base: int = CHANNEL_BASE,
+                 channel_max: int = CHANNEL_MAX) -> None:  # fmt: skip
         super().__init__()
         res = resolutions(img_shape, "the StyleGAN generator")
         self.w_dim = w_dim
@@ -240,7 +245,7 @@ class StyleGANGenerator(nn.Module):
     """
 
     def __init__(self, z_dim: int, img_shape: Sequence[int], w_dim: int = 128, mapping_layers: int = 4,
-                 mapping_lr_mul: float = 0.01, channel_base: int = 512, channel_max: int = 64,
+                 mapping_lr_mul: float = 0.01, channel_base: int = CHANNEL_BASE, channel_max: int = CHANNEL_MAX,
                  w_avg_beta: float = 0.995) -> None:  # fmt: skip
         super().__init__()
         self.synthesis = SynthesisNetwork(w_dim, img_shape, channel_base, channel_max)
@@ -285,7 +290,7 @@ class StyleGANDiscriminator(nn.Module):
         architecture: residual or plain blocks (see :data:`DiscriminatorArchitecture`).
     """
 
-    def __init__(self, img_shape: Sequence[int], channel_base: int = 512, channel_max: int = 64,
+    def __init__(self, img_shape: Sequence[int], channel_base: int = CHANNEL_BASE, channel_max: int = CHANNEL_MAX,
                  mbstd_group_size: int = 4, architecture: DiscriminatorArchitecture = "resnet") -> None:  # fmt: skip
         super().__init__()
         if architecture not in (names := get_args(DiscriminatorArchitecture)):
