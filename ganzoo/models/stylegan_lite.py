@@ -23,10 +23,12 @@ from ganzoo.nets.stylegan import (
 from ganzoo.plots import image_grid
 from ganzoo.regularizers import input_gradients
 
-#: StyleGAN2's Adam: lr 0.002, β = (0, 0.99), ε = 1e-8, for both players.
-ADAM_STYLEGAN2: dict[str, Any] = {
+#: StyleGAN2's Adam (β = (0, 0.99), ε = 1e-8) for both players, at lr 0.005 instead of the papers' 0.002: budgets
+#: of a few hundred kimg on a CPU (the papers train for 25,000) learn much faster with it (Fashion-MNIST 32×32, 15
+#: CPU minutes: FID 154 at 0.002, 57 at 0.005, 71 at 0.01, 177 at 0.02; README, *Results*).
+ADAM_STYLEGAN_LITE: dict[str, Any] = {
     "class_path": "torch.optim.Adam",
-    "init_args": {"lr": 2e-3, "betas": (0.0, 0.99), "eps": 1e-8},
+    "init_args": {"lr": 5e-3, "betas": (0.0, 0.99), "eps": 1e-8},
 }
 
 
@@ -78,8 +80,8 @@ class StyleGANLite(GAN):
         ema_rampup: float | None = 0.05,
         latent_dim: int = 128,
         ema_decay: float | None = 0.999,
-        optimizer_g: OptimizerCallable = ADAM_STYLEGAN2,
-        optimizer_d: OptimizerCallable = ADAM_STYLEGAN2,
+        optimizer_g: OptimizerCallable = ADAM_STYLEGAN_LITE,
+        optimizer_d: OptimizerCallable = ADAM_STYLEGAN_LITE,
         **kwargs: Any,
     ) -> None:
         if r1_interval < 1:
