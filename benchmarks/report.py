@@ -174,9 +174,15 @@ def budget(row: Row) -> str:
 
 
 def stylegan_model(row: Row) -> str:
-    """The model, its ``--set`` overrides (without the ``model.`` prefix) and whether the EMA generator was judged."""
-    settings = [arg.removeprefix("model.") for arg in row.get("overrides", [])]
+    """The model, its ``--set`` overrides (without the ``model.`` prefix; learning rates have their own column) and
+    whether the EMA generator was judged."""
+    settings = [arg.removeprefix("model.") for arg in row.get("overrides", []) if ".init_args.lr=" not in arg]
     return row["model"] + (f" ({', '.join(settings)})" if settings else "") + (" (EMA)" if row.get("ema") else "")
+
+
+def adam_lr(row: Row) -> str:
+    lr = row.get("lr")
+    return f"{lr['g']:g} / {lr['d']:g}" if lr else "?"
 
 
 def stylegan_section() -> str:
@@ -193,6 +199,8 @@ def stylegan_section() -> str:
                     ("model", stylegan_model),
                     ("data", lambda r: r["data"]),
                     ("budget", budget),
+                    ("seed", lambda r: r["seed"]),
+                    ("Adam lr G / D", adam_lr),
                     ("kimg", lambda r: num(r["kimg"])),
                     ("img/s", lambda r: num(r["images_per_s"])),
                     (rows[0]["metric"], lambda r: num(r["fid"])),

@@ -89,6 +89,12 @@ def parse_overrides(items: Sequence[str], models: Sequence[str]) -> dict[str, li
     return overrides
 
 
+def learning_rates(trainer: Any) -> dict[str, float]:
+    """The generator's and discriminator's Adam learning rates (defaults change; each row must say which ran)."""
+    opt_g, opt_d = trainer.optimizers[:2]
+    return {"g": opt_g.defaults["lr"], "d": opt_d.defaults["lr"]}
+
+
 def commit() -> str:
     out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
     return out.stdout.strip() or "unknown"
@@ -154,6 +160,7 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
                 "overrides": overrides[name],
                 "kimg": round(model.images_seen / 1000, 3),
                 "g_steps": model.g_steps,
+                "lr": learning_rates(cli.trainer),
                 "seconds": round(budget.seconds, 1),
                 "cpu_seconds": round(budget.cpu_seconds, 1),
                 "images_per_s": round(model.images_seen / budget.seconds, 1) if budget.seconds else math.nan,

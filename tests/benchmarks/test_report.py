@@ -65,3 +65,11 @@ def test_a_stylegan_row_names_its_overrides():
     row = {"model": "stylegan_lite", "ema": True, "overrides": ["model.mapping_layers=2", "trainer.max_steps=5"]}
     assert report.stylegan_model(row) == "stylegan_lite (mapping_layers=2, trainer.max_steps=5) (EMA)"
     assert report.stylegan_model({"model": "dcgan", "ema": False}) == "dcgan"
+
+
+def test_a_stylegan_row_states_its_learning_rates_in_their_own_column():
+    row = {"model": "stylegan_lite", "ema": True, "overrides": ["model.optimizer_g.init_args.lr=0.01"],
+           "lr": {"g": 0.01, "d": 0.005}}  # fmt: skip
+    assert report.stylegan_model(row) == "stylegan_lite (EMA)"
+    assert report.adam_lr(row) == "0.01 / 0.005"
+    assert report.adam_lr({"model": "dcgan"}) == "?"

@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import stylegan_vs_dcgan  # noqa: E402
@@ -25,3 +26,9 @@ def test_each_model_gets_its_own_overrides_as_cli_arguments(monkeypatch):
 def test_a_malformed_override_is_refused(item):
     with pytest.raises(ValueError, match="MODEL:KEY=VALUE"):
         stylegan_vs_dcgan.parse_overrides([item], ["stylegan_lite"])
+
+
+def test_the_learning_rates_that_ran_are_recorded():
+    params = [torch.nn.Parameter(torch.zeros(1))]
+    trainer = argparse.Namespace(optimizers=[torch.optim.Adam(params, lr=5e-3), torch.optim.Adam(params, lr=2e-4)])
+    assert stylegan_vs_dcgan.learning_rates(trainer) == {"g": 5e-3, "d": 2e-4}
