@@ -42,7 +42,7 @@ from budget import Budget
 
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
-from ganzoo.metrics.evaluate import evaluate_images
+from ganzoo.metrics import EvaluationOptions, evaluate
 from ganzoo.registry import MODELS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -100,15 +100,15 @@ def image_row(model: str, data: str, args: argparse.Namespace, workdir: str) -> 
     row: dict[str, Any] = {"model": model, "data": data, "kimg": net.images_seen / 1000, "g_steps": net.g_steps}
     row |= {"seconds": round(seconds, 1), "img_per_s": round(net.images_seen / seconds, 1)}
     net.eval()
-    for record in evaluate_images(net, dm, ["fid", "kid", "is"], feature="lenet", n_fake=args.samples,
-                                  n_real=10_000, split="test", seed=args.seed, progress=False):  # fmt: skip
+    options = EvaluationOptions(feature="lenet", n_fake=args.samples, n_real=10_000, split="test", seed=args.seed)
+    for record in evaluate(net, dm, ["fid", "kid", "is"], options):
         row[record["metric"]] = record["value"]
         row["ema"] = record["ema"]
     if args.inception_samples:
         try:
-            for record in evaluate_images(net, dm, ["fid"], feature="inception", n_fake=args.inception_samples,
-                                          n_real=args.inception_samples, split="test", seed=args.seed,
-                                          progress=False):  # fmt: skip
+            options = EvaluationOptions(feature="inception", n_fake=args.inception_samples,
+                                        n_real=args.inception_samples, split="test", seed=args.seed)  # fmt: skip
+            for record in evaluate(net, dm, ["fid"], options):
                 row[record["metric"]] = record["value"]
         except Exception as err:  # noqa: BLE001  (weights missing offline: say so in the row, keep the rest)
             row["inception_error"] = str(err).splitlines()[0]
@@ -116,8 +116,6 @@ def image_row(model: str, data: str, args: argparse.Namespace, workdir: str) -> 
 
 
 def cyclegan_row(args: argparse.Namespace, workdir: str) -> dict[str, Any]:
-    from ganzoo.metrics.translation import evaluate_translation
-
     # Two generators and two discriminators: trained from the CPU-sized config for the images its LR schedule spans;
     # --quick stops after a quarter of its own budget.
     budget = argparse.Namespace(**{**vars(args), "kimg": args.kimg / 4 if args.quick else CYCLEGAN_KIMG})
@@ -125,7 +123,7 @@ def cyclegan_row(args: argparse.Namespace, workdir: str) -> dict[str, Any]:
     row: dict[str, Any] = {"model": "cyclegan", "data": "mnist_usps", "kimg": net.images_seen / 1000}
     row |= {"g_steps": net.g_steps, "seconds": round(seconds, 1), "img_per_s": round(net.images_seen / seconds, 1)}
     net.eval()
-    for record in evaluate_translation(net, dm, n=args.samples):
+    for record in evaluate(net, dm, options=EvaluationOptions(n_real=args.samples)):
         row[record["metric"]] = record["value"]
     return row
 

@@ -11,7 +11,7 @@ machine, as it does not grow while other work holds the cores; run with ``--thre
 time, and/or ``--kimg`` thousand real images shown to the discriminator, whichever comes first. Then ``fid_lenet``
 (FID on the shipped Fashion-MNIST small CNN's features) of ``--samples`` generated images (the EMA generator where the
 model has one: StyleGAN-lite's default; DCGAN's default has none) against the 10,000 test images, with
-``ganzoo.metrics.evaluate.evaluate_images``.
+``ganzoo.metrics.evaluate.evaluate``.
 
 Prints a markdown table (model, kimg, seconds, img/s, FID) and appends one JSON line per model to
 ``benchmarks/results/stylegan_vs_dcgan.jsonl``. A wall-clock budget needs an otherwise idle machine.
@@ -41,7 +41,7 @@ from report import stylegan_model
 
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
-from ganzoo.metrics.evaluate import evaluate_images
+from ganzoo.metrics import EvaluationOptions, evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "stylegan_vs_dcgan.jsonl"
@@ -151,10 +151,8 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
             budget = next(cb for cb in cli.trainer.callbacks if isinstance(cb, Budget))
             print(f"{name}: trained {model.images_seen / 1000:.1f} kimg in {budget.seconds:.0f} s", file=sys.stderr)
             batch = 500 if device.type == "cpu" else 1000
-            (record,) = evaluate_images(
-                model, dm, ["fid"], "lenet", n_fake=args.samples, n_real=None, batch_size=batch, seed=args.seed,
-                progress=False, memory=features_memory,
-            )  # fmt: skip
+            options = EvaluationOptions("lenet", n_fake=args.samples, n_real=None, batch_size=batch, seed=args.seed)
+            (record,) = evaluate(model, dm, ["fid"], options, memory=features_memory)
             row = {
                 "model": name,
                 "overrides": overrides[name],

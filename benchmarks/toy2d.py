@@ -35,7 +35,7 @@ import lightning as L
 import torch
 
 from ganzoo.data import GridData, RingData
-from ganzoo.metrics.evaluate import evaluate_modes
+from ganzoo.metrics import EvaluationOptions, evaluate
 from ganzoo.metrics.mode_coverage import mode_coverage
 from ganzoo.models import WGANGP, MinibatchGAN, UnrolledGAN, VanillaGAN
 from ganzoo.rejection import check_drs_applicable, refit_discriminator, rejection_sample
@@ -117,7 +117,8 @@ def run(method: str, dataset: str, seed: int, iterations: int, drs_steps: int) -
         enable_checkpointing=False, enable_progress_bar=False, enable_model_summary=False,
     ).fit(model, dm)  # fmt: skip
     results: list[dict[str, float] | None] = [
-        {r["metric"]: r["value"] for r in evaluate_modes(model, dm, ema=ema, seed=seed)} for ema in (False, True)
+        {r["metric"]: r["value"] for r in evaluate(model, dm, options=EvaluationOptions(ema=ema, seed=seed))}
+        for ema in (False, True)
     ]
     try:
         check_drs_applicable(model)

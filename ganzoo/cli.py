@@ -1,8 +1,8 @@
 """The ``ganzoo`` command: LightningCLI with short model/data names, one directory per run, and one-line errors.
 
-``ganzoo fit --model wgan_gp --data mnist`` works because ``--model``/``--data`` values that are aliases are
-rewritten, before LightningCLI parses them, into the packaged model YAML (class path + that model's defaults) or the
-datamodule's class path. Class names, dotted paths and YAML files pass through unchanged.
+``ganzoo fit --model wgan_gp --data mnist`` works because ``--model``/``--data`` values that are registered names
+(:mod:`ganzoo.registry`) are rewritten into class paths before LightningCLI parses them; a model's defaults are its
+signature's. Class names, dotted paths and YAML files pass through unchanged.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from ganzoo.errors import UserError
-from ganzoo.registry import DATA, MODELS, describe
+from ganzoo.registry import datasets, describe, models
 
 
 def package_config(*parts: str) -> Path:
@@ -36,7 +36,7 @@ def expand_aliases(argv: Sequence[str]) -> list[str]:
             if not eq:
                 if i + 1 >= len(args):
                     raise UserError(
-                        f"{key} needs a value, e.g. {key} {next(iter(MODELS if key == '--model' else DATA))}"
+                        f"{key} needs a value, e.g. {key} {next(iter(models() if key == '--model' else datasets()))}"
                     )
                 i += 1
                 value = args[i]
@@ -68,11 +68,10 @@ def with_quickstart(args: list[str]) -> list[str]:
 
 
 def _resolve(kind: str, value: str) -> str:
-    table = MODELS if kind == "model" else DATA
+    table = models() if kind == "model" else datasets()
     if value in table:
-        yaml = package_config(kind, f"{value}.yaml")
-        return str(yaml) if yaml.is_file() else table[value].class_path
-    known_classes = {entry.class_path.rsplit(".", 1)[1] for entry in table.values()}
+        return table[value].class_path
+    known_classes = {entry.cls.__name__ for entry in table.values()}
     if "." in value or value in known_classes or Path(value).is_file() or value.lstrip().startswith("{"):
         return value  # a dotted path, a class name, a config file or inline YAML: jsonargparse's business
     raise UserError(f"unknown {kind} {value!r}; choose one of: {', '.join(table)} (see `ganzoo {kind}s`)")
@@ -83,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = list(sys.argv[1:] if argv is None else argv)
     try:
         if args and args[0] in ("models", "datasets"):
-            print(describe(MODELS if args[0] == "models" else DATA))
+            print(describe(models() if args[0] == "models" else datasets()))
             return
         if args and args[0] in ("sample", "evaluate"):
             import importlib
@@ -130,7 +129,7 @@ def _user_error_message(err: BaseException) -> str | None:
     seen: set[int] = set()
     while err is not None and id(err) not in seen:
         seen.add(id(err))
-        if isinstance(err, UserError) or "UserError: " in str(err):
+        if isinstance(err, UserError):
             return _one_line(err)
         err = err.__cause__ or err.__context__
     return None

@@ -13,10 +13,10 @@ from lightning.pytorch import Trainer
 from lightning.pytorch.accelerators import CPUAccelerator
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
-from lightning.pytorch.strategies import DDPStrategy
 
 from ganzoo.errors import UserError
-from ganzoo.registry import DATA, MODELS
+from ganzoo.lightning_compat import find_unused_parameters
+from ganzoo.registry import Entry, datasets, models
 
 SUBCOMMANDS = ("fit", "validate", "test", "predict")
 RUN_DIR_ENV = "GANZOO_RUN_DIR"
@@ -81,7 +81,7 @@ class GanzooCLI(LightningCLI):
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
         trainer = super().instantiate_trainer(**kwargs)
-        configure_strategy(trainer)
+        configure_strategy(trainer, bool(self.config[self.subcommand].trainer.get("sync_batchnorm")))
         return trainer
 
     def before_instantiate_classes(self) -> None:
@@ -104,7 +104,7 @@ class GanzooCLI(LightningCLI):
         # DDP children re-run this command; they must join rank 0's directory, not create their own.
         if not _is_rank_zero() and os.environ.get(RUN_DIR_ENV):
             return Path(os.environ[RUN_DIR_ENV])
-        name = f"{_short_name(cfg.model, MODELS)}-{_short_name(cfg.data, DATA)}"
+        name = f"{_short_name(cfg.model, models())}-{_short_name(cfg.data, datasets())}"
         if self.subcommand != "fit":
             name += f"-{self.subcommand}"
         run_dir = new_run_dir(Path(cfg.trainer.default_root_dir or "runs"), name)
@@ -114,15 +114,17 @@ class GanzooCLI(LightningCLI):
     def after_fit(self) -> None:
         if not self.trainer.is_global_zero:
             return
+        from ganzoo.callbacks import SampleGrid
+
         ckpt = self.trainer.checkpoint_callback
-        grid = next((cb.last_path for cb in self.trainer.callbacks if hasattr(cb, "last_path")), None)
+        grid = next((cb.last_path for cb in self.trainer.callbacks if isinstance(cb, SampleGrid)), None)
         print(
             f"ganzoo: done. samples: {grid}  checkpoint: {ckpt.last_model_path if ckpt else None}",
             file=sys.stderr,
         )
 
 
-def configure_strategy(trainer: Trainer) -> None:
+def configure_strategy(trainer: Trainer, sync_batchnorm: bool = False) -> None:
     """Makes multi-process training work for every GAN without the user knowing DDP's options.
 
     Each GAN step backpropagates into one player only, so plain DDP fails ("parameters that were not used in
@@ -130,12 +132,8 @@ def configure_strategy(trainer: Trainer) -> None:
     ``--trainer.strategy ddp_find_unused_parameters_true`` sets). Applied to every DDP strategy (``ddp``,
     ``ddp_spawn``, ``auto`` with several devices) unless the user chose that option explicitly.
     """
-    strategy = trainer.strategy
-    if isinstance(strategy, DDPStrategy):
-        ddp_kwargs = getattr(strategy, "_ddp_kwargs", None)
-        if isinstance(ddp_kwargs, dict) and "find_unused_parameters" not in ddp_kwargs:
-            ddp_kwargs["find_unused_parameters"] = True
-    if getattr(strategy, "_layer_sync", None) is not None and isinstance(trainer.accelerator, CPUAccelerator):
+    find_unused_parameters(trainer.strategy)
+    if sync_batchnorm and isinstance(trainer.accelerator, CPUAccelerator):
         raise UserError(
             "--trainer.sync_batchnorm needs GPUs (torch's SyncBatchNorm has no CPU implementation); on CPUs use "
             "--model.g_norm / --model.d_norm layer or none"
@@ -161,24 +159,24 @@ def _default_logger(run_dir: Path) -> dict[str, Any]:
     return {"class_path": class_path, "init_args": {"save_dir": str(run_dir), "name": "", "version": ""}}
 
 
-def _short_name(spec: Any, table: dict) -> str:
+def _short_name(spec: Any, table: dict[str, Entry]) -> str:
     class_path = getattr(spec, "class_path", None) or str(spec)
-    for alias, entry in table.items():
-        if entry.class_path == class_path or entry.class_path.rsplit(".", 1)[1] == class_path:
-            return alias
+    for name, entry in table.items():
+        if class_path in (entry.class_path, f"{entry.cls.__module__}.{entry.cls.__qualname__}", entry.cls.__name__):
+            return name
     return class_path.rsplit(".", 1)[-1].lower()
 
 
 def run_cli(args: Sequence[str] | None) -> GanzooCLI:
     """Runs a LightningCLI subcommand (``fit``, ``validate``, ``test``, ``predict``) with ganzoo's defaults."""
-    import ganzoo.data  # noqa: F401  (so that bare class names resolve)
-    import ganzoo.models  # noqa: F401
     from ganzoo.data import GANDataModule
-    from ganzoo.models import GAN
+    from ganzoo.models import TwoPlayerModule
+
+    models(), datasets()  # every registered class imported, so that bare class names resolve
 
     cli_args = None if args is None else list(args)  # None: sys.argv
     return GanzooCLI(
-        GAN,
+        TwoPlayerModule,
         GANDataModule,
         trainer_class=GanzooTrainer,
         subclass_mode_model=True,

@@ -32,13 +32,18 @@ BATCH_DEPENDENT = (MinibatchDiscrimination, MinibatchStdDev)
 
 
 def check_drs_applicable(model: Any) -> None:
-    """Raises ``ValueError`` unless ``model``'s discriminator is logistic, unconditional and per-sample."""
-    if getattr(getattr(model, "loss", None), "d", None) is not d_logistic:
+    """Raises ``ValueError`` unless ``model`` is a noise GAN whose discriminator is logistic, unconditional and
+    per-sample."""
+    from ganzoo.models import GAN
+
+    if not isinstance(model, GAN):
+        raise ValueError(f"discriminator rejection sampling needs a noise GAN, not {type(model).__name__}")
+    if model.loss.d is not d_logistic:
         raise ValueError(
             f"discriminator rejection sampling needs a logistic discriminator (loss minimax or non_saturating); "
-            f"{type(model).__name__} uses loss={getattr(model.hparams, 'loss', '?')}"
+            f"{type(model).__name__} uses loss={model.hparams.get('loss', '?')}"
         )
-    if getattr(model, "num_classes", None):
+    if model.num_classes:
         raise ValueError("discriminator rejection sampling is implemented for unconditional models only")
     batch_layer = next((m for m in model.discriminator.modules() if isinstance(m, BATCH_DEPENDENT)), None)
     if batch_layer is not None:

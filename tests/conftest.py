@@ -8,7 +8,9 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pytest
+from PIL import Image
 
 REPO = Path(__file__).resolve().parents[1]
 #: Offline copies of the datasets (MNIST, Fashion-MNIST, the CIFAR-10 subset) for tests that need real data.
@@ -24,6 +26,22 @@ TINY = [
     "--trainer.enable_model_summary=false",
     "--metrics.metrics=[]",
 ]
+
+
+#: Small networks per model; a model registered later runs with its defaults on 16×16 digits.
+TINY_MODEL = {
+    "vanilla_gan": ["--model.g_hidden=[32]", "--model.d_hidden=[32]"],
+    "dcgan": ["--model.base_channels=8"],
+    "cgan": ["--model.base_channels=8"],
+    "unrolled_gan": ["--model.g_hidden=[32]", "--model.d_hidden=[32]", "--model.unroll_steps=2"],
+    "minibatch_gan": ["--model.hidden=[32]"],
+    "wgan": ["--model.base_channels=8"],
+    "wgan_gp": ["--model.base_channels=8"],
+    "stylegan_lite": ["--model.channel_max=16", "--model.w_dim=32", "--model.latent_dim=32", "--model.r1_interval=2"],
+    "cyclegan": ["--model.g_channels=8", "--model.d_channels=8", "--model.pool_size=4"],
+}
+#: Models that need other data than the bundled digits.
+MODEL_DATA = {"cyclegan": ["--data", "mnist_usps", f"--data.root={SHARED_DATA}"]}
 
 
 @pytest.fixture(autouse=True)
@@ -87,3 +105,23 @@ def fit_briefly(model, datamodule, batches: int, val_batches: int = 1, **trainer
     )
     trainer.fit(model, datamodule)
     return trainer
+
+
+def write_images(folder: Path, n: int, size=(20, 24), mode="RGB") -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(n):
+        color = (i * 40 % 256, 100, 200) if mode == "RGB" else i * 40 % 256
+        Image.new(mode, size, color).save(folder / f"{i:03d}.png")
+
+
+def write_domains(root: Path, n_train: int = 10, n_test: int = 4, size: tuple[int, int] = (40, 36)) -> Path:
+    """ROOT/trainA … testB of random RGB images; A images are dark, B images bright, so the domains differ."""
+    rng = np.random.default_rng(0)
+    counts = {"trainA": n_train, "trainB": n_train + 3, "testA": n_test, "testB": n_test + 1}
+    for folder, n in counts.items():
+        (root / folder).mkdir(parents=True, exist_ok=True)
+        low = 0 if folder.endswith("A") else 128
+        for i in range(n):
+            pixels = rng.integers(low, low + 128, (size[1], size[0], 3), dtype=np.uint8)
+            Image.fromarray(pixels).save(root / folder / f"{i:03d}.png")
+    return root

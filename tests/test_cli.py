@@ -5,9 +5,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ganzoo.cli import expand_aliases, main, package_config
+from ganzoo.cli import expand_aliases, main
 from ganzoo.errors import UserError
-from ganzoo.registry import DATA, MODELS
+from ganzoo.registry import datasets, models
 from tests.conftest import REPO, TINY, run_ganzoo
 
 
@@ -18,11 +18,11 @@ def print_config(capsys, *args: str) -> dict:
     return yaml.safe_load(capsys.readouterr().out)
 
 
-def test_aliases_expand_to_the_packaged_model_yaml_and_data_class_paths():
+def test_names_expand_to_class_paths():
     args = expand_aliases(["fit", "--model", "dcgan", "--data=mnist", "--model.n_critic", "2"])
     assert args == [
         "fit",
-        f"--model={package_config('model', 'dcgan.yaml')}",
+        "--model=ganzoo.models.DCGAN",
         "--data=ganzoo.data.MNISTData",
         "--model.n_critic",
         "2",
@@ -31,28 +31,25 @@ def test_aliases_expand_to_the_packaged_model_yaml_and_data_class_paths():
     assert expand_aliases(["--model", "DCGAN", "--data", "a.b.C"]) == ["--model=DCGAN", "--data=a.b.C"]
 
 
-def test_every_alias_has_an_importable_class_and_model_aliases_ship_a_yaml():
+def test_every_name_has_an_importable_class_path():
     import importlib
 
-    for table in (MODELS, DATA):
+    for table in (models(), datasets()):
         for entry in table.values():
             module, name = entry.class_path.rsplit(".", 1)
-            assert hasattr(importlib.import_module(module), name)
-    for alias in MODELS:
-        spec = yaml.safe_load(package_config("model", f"{alias}.yaml").read_text())
-        assert spec["class_path"] == MODELS[alias].class_path
+            assert getattr(importlib.import_module(module), name) is entry.cls
 
 
 def test_unknown_alias_is_one_line_naming_the_choices():
-    with pytest.raises(UserError, match=f"unknown model 'wgan_pg'; choose one of: {', '.join(MODELS)}"):
+    with pytest.raises(UserError, match=f"unknown model 'wgan_pg'; choose one of: {', '.join(models())}"):
         expand_aliases(["fit", "--model", "wgan_pg"])
     result = run_ganzoo("fit", "--model", "wgan_pg")
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
-        f"ganzoo: error: unknown model 'wgan_pg'; choose one of: {', '.join(MODELS)} (see `ganzoo models`)"
+        f"ganzoo: error: unknown model 'wgan_pg'; choose one of: {', '.join(models())} (see `ganzoo models`)"
     ]
     result = run_ganzoo("fit", "--data", "mnsit")
-    assert result.returncode == 2 and "choose one of: digits, mnist, fashion_mnist" in result.stderr
+    assert result.returncode == 2 and f"choose one of: {', '.join(datasets())}" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -74,7 +71,7 @@ def test_alias_loads_model_defaults_and_later_arguments_override_them(capsys):
     assert model["class_path"] == "ganzoo.models.DCGAN"
     assert model["init_args"]["n_critic"] == 2
     assert model["init_args"]["optimizer_d"]["init_args"]["lr"] == 1e-4
-    assert model["init_args"]["optimizer_d"]["init_args"]["betas"] == [0.5, 0.999]  # kept from the alias YAML
+    assert model["init_args"]["optimizer_d"]["init_args"]["betas"] == [0.5, 0.999]  # the signature default
     assert cfg["data"] == {"class_path": "ganzoo.data.MNISTData", "init_args": {**cfg["data"]["init_args"]}}
     assert cfg["data"]["init_args"]["batch_size"] == 32
 
@@ -111,9 +108,9 @@ def test_experiment_configs_parse(capsys, config: Path):
 def test_listings_have_one_line_per_entry(capsys):
     main(["models"])
     lines = capsys.readouterr().out.splitlines()
-    assert [line.split()[0] for line in lines] == list(MODELS)
+    assert [line.split()[0] for line in lines] == list(models())
     main(["datasets"])
-    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == list(DATA)
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == list(datasets())
 
 
 def test_fit_writes_a_grid_a_checkpoint_and_never_reuses_a_run_directory(tmp_path):

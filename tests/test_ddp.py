@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 from pathlib import Path
 
@@ -12,8 +13,8 @@ from lightning import Trainer
 from ganzoo.distributed import draw_for_rank
 from ganzoo.errors import UserError
 from ganzoo.lightning_cli import configure_strategy
-from ganzoo.registry import MODELS
-from tests.conftest import SHARED_DATA, run_ganzoo
+from ganzoo.registry import models
+from tests.conftest import MODEL_DATA, SHARED_DATA, TINY_MODEL, run_ganzoo
 
 HALF_BATCH = 8
 
@@ -26,7 +27,7 @@ def _trainer(**kwargs) -> Trainer:
 def test_every_ddp_strategy_looks_for_unused_parameters(strategy):
     trainer = _trainer(strategy=strategy, devices=2)
     configure_strategy(trainer)
-    assert trainer.strategy._ddp_kwargs["find_unused_parameters"] is True
+    assert trainer.strategy._ddp_kwargs["find_unused_parameters"] is True  # private: see lightning_compat
 
 
 def test_an_explicit_ddp_choice_is_kept():
@@ -37,7 +38,7 @@ def test_an_explicit_ddp_choice_is_kept():
 
 def test_sync_batchnorm_on_cpus_is_refused_with_a_hint():
     with pytest.raises(UserError, match="SyncBatchNorm.*--model.g_norm"):
-        configure_strategy(_trainer(strategy="ddp", devices=2, sync_batchnorm=True))
+        configure_strategy(_trainer(strategy="ddp", devices=2, sync_batchnorm=True), sync_batchnorm=True)
 
 
 def test_ranks_share_one_draw_for_the_global_batch(as_rank):
@@ -100,13 +101,11 @@ def test_two_processes_equal_one_process_on_the_full_batch(model, extra):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("model", list(MODELS))
+@pytest.mark.parametrize("model", list(models()))
 def test_every_model_trains_with_plain_ddp_flags(model):
     """``--trainer.strategy ddp --trainer.devices 2`` with each model's own networks (BatchNorm included) trains
     without any DDP option, and counts the images of both ranks."""
-    from tests.test_precision import DATA, TINY_MODEL
-
-    data = DATA.get(model, ["--data", "digits"])
+    data = MODEL_DATA.get(model, ["--data", "digits"])
     if "mnist_usps" in data and not (SHARED_DATA / "MNIST" / "raw").is_dir():
         pytest.skip(f"no offline MNIST/USPS under {SHARED_DATA}")
     result = run_ganzoo(
@@ -126,13 +125,12 @@ def test_models_run_with_sync_batchnorm_layers(model):
     """``--trainer.sync_batchnorm true`` swaps every BatchNorm for SyncBatchNorm (on GPUs); the models must not
     depend on the layer type. Without a process group SyncBatchNorm computes plain BatchNorm, so a CPU step checks
     the swapped model end to end."""
-    import importlib
-
     from ganzoo.data import DigitsData
     from tests.conftest import fit_briefly
 
-    module, _, name = MODELS[model].class_path.rpartition(".")
-    gan = getattr(importlib.import_module(module), name)(data_shape=(1, 16, 16), num_classes=10, base_channels=8)
+    cls = models()[model].cls
+    conditional = {"num_classes": 10} if "num_classes" in inspect.signature(cls.__init__).parameters else {}
+    gan = cls(data_shape=(1, 16, 16), base_channels=8, **conditional)
     gan = torch.nn.SyncBatchNorm.convert_sync_batchnorm(gan)
     assert any(isinstance(m, torch.nn.SyncBatchNorm) for m in gan.modules())
     fit_briefly(gan, DigitsData(image_size=16, batch_size=8), batches=2)

@@ -8,23 +8,9 @@ import torch
 
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
-from ganzoo.registry import MODELS
-from tests.conftest import SHARED_DATA
-
-#: Small networks per model; a model registered later runs with its defaults on 16×16 digits.
-TINY_MODEL = {
-    "vanilla_gan": ["--model.g_hidden=[32]", "--model.d_hidden=[32]"],
-    "dcgan": ["--model.base_channels=8"],
-    "cgan": ["--model.base_channels=8"],
-    "unrolled_gan": ["--model.g_hidden=[32]", "--model.d_hidden=[32]", "--model.unroll_steps=2"],
-    "minibatch_gan": ["--model.hidden=[32]"],
-    "wgan": ["--model.base_channels=8"],
-    "wgan_gp": ["--model.base_channels=8"],
-    "stylegan_lite": ["--model.channel_max=16", "--model.w_dim=32", "--model.latent_dim=32", "--model.r1_interval=2"],
-    "cyclegan": ["--model.g_channels=8", "--model.d_channels=8", "--model.pool_size=4"],
-}
-#: Models that need other data than the bundled digits.
-DATA = {"cyclegan": ["--data", "mnist_usps", f"--data.root={SHARED_DATA}"]}
+from ganzoo.models import GAN
+from ganzoo.registry import models
+from tests.conftest import MODEL_DATA, SHARED_DATA, TINY_MODEL
 
 #: Minutes on two CPU cores (CycleGAN's bf16 validation step).
 SLOW = {"cyclegan"}
@@ -35,7 +21,7 @@ if torch.cuda.is_available():
 
 
 def _fit(model: str, accelerator: str, precision: str):
-    data = DATA.get(model, ["--data", "digits"])
+    data = MODEL_DATA.get(model, ["--data", "digits"])
     if data[1] == "mnist_usps" and not (SHARED_DATA / "MNIST" / "raw").is_dir():
         pytest.skip(f"no offline MNIST/USPS under {SHARED_DATA}")
     args = [
@@ -49,7 +35,7 @@ def _fit(model: str, accelerator: str, precision: str):
 
 
 @pytest.mark.parametrize(("accelerator", "precision"), CASES, ids=[f"{a}-{p}" for a, p in CASES])
-@pytest.mark.parametrize("model", [pytest.param(m, marks=pytest.mark.slow) if m in SLOW else m for m in MODELS])
+@pytest.mark.parametrize("model", [pytest.param(m, marks=pytest.mark.slow) if m in SLOW else m for m in models()])
 def test_every_model_trains_in_mixed_precision(model, accelerator, precision):
     cli = _fit(model, accelerator, precision)
     trainer, gan = cli.trainer, cli.model
@@ -61,7 +47,7 @@ def test_every_model_trains_in_mixed_precision(model, accelerator, precision):
             assert torch.isfinite(tensor).all(), name
     losses = {k: v for k, v in trainer.callback_metrics.items() if k.startswith("val/")}
     assert losses and all(torch.isfinite(v) for v in losses.values()), losses
-    if getattr(gan, "latent_dim", 0):
+    if isinstance(gan, GAN):
         device_type = "cuda" if accelerator == "gpu" else "cpu"
         with torch.autocast(device_type, dtype=torch.bfloat16):  # as in predict_step under mixed precision
             samples = gan.sample(4)

@@ -106,7 +106,7 @@ def test_every_variant_resumes_to_the_same_parameters(model):
 
 
 def test_cyclegan_resumes_to_the_same_parameters_image_pools_and_schedule(tmp_path):
-    from tests.data.test_unpaired import write_domains
+    from tests.conftest import write_domains
 
     root = write_domains(tmp_path / "domains")
     args = [

@@ -9,6 +9,7 @@ import torch
 from torch import Tensor
 
 from ganzoo.errors import UserError
+from ganzoo.models.two_player import TwoPlayerModule
 
 
 class NonFiniteLossError(UserError):
@@ -70,12 +71,9 @@ class NaNGuard(L.Callback):
                 )
 
 
-def _player(pl_module: L.LightningModule) -> str:
+def _player(pl_module: TwoPlayerModule) -> str:
     # The generator step freezes the discriminator (toggled optimizer); the discriminator step does not.
-    discriminator = getattr(pl_module, "discriminator", None)
-    if discriminator is None:
-        return "training"
-    return "discriminator" if any(p.requires_grad for p in discriminator.parameters()) else "generator"
+    return "discriminator" if any(p.requires_grad for p in pl_module.discriminator.parameters()) else "generator"
 
 
 def _last(trainer: L.Trainer) -> str:

@@ -8,6 +8,8 @@ import lightning as L
 from lightning.pytorch.loggers import TensorBoardLogger, WandbLogger
 from torch import Tensor
 
+from ganzoo.data.toy2d import Toy2DData
+from ganzoo.models.two_player import TwoPlayerModule
 from ganzoo.plots import image_grid, scatter_image
 
 
@@ -30,10 +32,10 @@ class SampleGrid(L.Callback):
     def on_fit_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self.write(trainer, pl_module, "final")
 
-    def write(self, trainer: L.Trainer, pl_module: L.LightningModule, name: str) -> Path | None:
-        image = progress_image(
-            pl_module, getattr(trainer.datamodule, "modes", None)
-        )  # every rank samples (no collective op inside), only rank 0 writes
+    def write(self, trainer: L.Trainer, pl_module: TwoPlayerModule, name: str) -> Path | None:
+        dm = trainer.datamodule
+        # Every rank samples (no collective op inside), only rank 0 writes.
+        image = progress_image(pl_module, dm.modes if isinstance(dm, Toy2DData) else None)
         log_dir = trainer.log_dir  # a collective under DDP: every rank must ask
         if not trainer.is_global_zero:
             return None
@@ -43,7 +45,7 @@ class SampleGrid(L.Callback):
         folder.mkdir(parents=True, exist_ok=True)
         self.last_path = folder / f"{name}.png"
         save_image(image, self.last_path)
-        step = getattr(pl_module, "g_steps", trainer.global_step)
+        step = pl_module.g_steps
         for logger in trainer.loggers:
             if isinstance(logger, TensorBoardLogger):
                 logger.experiment.add_image("samples", image, step)
@@ -52,7 +54,7 @@ class SampleGrid(L.Callback):
         return self.last_path
 
 
-def progress_image(pl_module: L.LightningModule, centres: Tensor | None = None) -> Tensor:
+def progress_image(pl_module: TwoPlayerModule, centres: Tensor | None = None) -> Tensor:
     """The model's progress samples as one [0, 1] image: a grid for images, a scatter plot for 2D points (over the
     mode centres, when the data has them)."""
     samples = pl_module.progress_samples()

@@ -1,6 +1,7 @@
 """``ganzoo evaluate``: metrics of a checkpoint, printed as a table and appended as JSON lines.
 
-Translation models (CycleGAN) get the label-preservation accuracies and FIDs of :mod:`ganzoo.metrics.translation`.
+What is measured follows from the model and the data, as during training (:func:`ganzoo.metrics.evaluate.evaluate`):
+FID/KID/IS of generated images, mode coverage on the 2D toys, label preservation and FIDs of translations.
 """
 
 from __future__ import annotations
@@ -14,10 +15,15 @@ from ganzoo.errors import UserError
 
 
 def parser() -> argparse.ArgumentParser:
+    from ganzoo.metrics.protocol import metrics
+
+    by_subject: dict[str, list[str]] = {}
+    for metric in metrics().values():
+        by_subject.setdefault(metric.subject, []).append(metric.name)
+    listing = "; ".join(f"{subject}: {', '.join(names)}" for subject, names in by_subject.items())
     p = argparse.ArgumentParser(prog="ganzoo evaluate", description=__doc__)
     p.add_argument("--ckpt", required=True, help="a checkpoint written by `ganzoo fit` (loaded weights-only)")
-    p.add_argument("--metrics", default="fid,kid,is", help="comma-separated: fid, kid, is (image data); "
-                   "ignored on the 2D toys, which get modes, hq_pct, rkl")  # fmt: skip
+    p.add_argument("--metrics", default=None, help=f"comma-separated (default: all of the subject's): {listing}")
     p.add_argument("--n-fake", type=int, default=10_000)
     p.add_argument("--n-real", type=int, default=10_000,
                    help="real reference size; images per domain for translation models (0: whole split)")  # fmt: skip
@@ -27,7 +33,8 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--inception-weights", default=None, help="local Inception weights ($GANZOO_INCEPTION_WEIGHTS)")
     p.add_argument("--data", default=None, help="dataset name or class path (default: the run's config.yaml)")
     p.add_argument("--data-root", default=None, help="data root (default: the run's, $GANZOO_DATA_ROOT, ~/.cache)")
-    p.add_argument("--batch-size", type=int, default=250)
+    p.add_argument("--batch-size", type=int, default=250, help="images per feature-network batch (never changes "
+                   "which images are generated)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--device", default="cpu")
@@ -42,7 +49,7 @@ def _import(class_path: str) -> Any:
 
 def datamodule_for(ckpt: Path, model: Any, data: str | None, root: str | None) -> Any:
     """The run's datamodule (from the ``config.yaml`` beside its checkpoints), or ``data`` at the model's size."""
-    from ganzoo.registry import DATA
+    from ganzoo.registry import datasets
 
     if data is None:
         import yaml
@@ -53,7 +60,8 @@ def datamodule_for(ckpt: Path, model: Any, data: str | None, root: str | None) -
         spec = yaml.safe_load(config.read_text())["data"]
         class_path, kwargs = spec["class_path"], dict(spec.get("init_args") or {})
     else:
-        class_path = DATA[data].class_path if data in DATA else data
+        table = datasets()
+        class_path = table[data].class_path if data in table else data
         kwargs = {"image_size": model.data_shape[-1]} if len(model.data_shape) == 3 else {}
     if root:
         kwargs["root"] = root
@@ -63,25 +71,25 @@ def datamodule_for(ckpt: Path, model: Any, data: str | None, root: str | None) -
 def main(argv: list[str]) -> list[dict]:
     args = parser().parse_args(argv)
     from ganzoo import load_model
-    from ganzoo.metrics.evaluate import append_jsonl, evaluate_images, evaluate_modes
+    from ganzoo.metrics.evaluate import append_jsonl, evaluate, subject_of
+    from ganzoo.metrics.protocol import EvaluationOptions, select
 
+    options = EvaluationOptions(
+        feature=args.feature or "auto", n_fake=args.n_fake, n_real=args.n_real or None, split=args.split,
+        ema=args.ema, batch_size=args.batch_size, seed=args.seed, inception_weights=args.inception_weights,
+        progress=True,
+    )  # fmt: skip
+    names = None if args.metrics is None else [m.strip() for m in args.metrics.split(",") if m.strip()]
+    if names == []:
+        raise UserError("--metrics names no metric; leave it out for the defaults")
     ckpt = Path(args.ckpt)
     model = load_model(ckpt, map_location=args.device).to(args.device)
     dm = datamodule_for(ckpt, model, args.data, args.data_root)
+    if args.feature is None and subject_of(model, dm) == "images":
+        options.feature = "inception"  # the papers' protocol unless asked otherwise
+    select(names, subject_of(model, dm))  # an unknown name fails before any work
     dm.prepare_data()
-    if hasattr(model, "translate"):
-        from ganzoo.metrics.translation import evaluate_translation
-
-        records = evaluate_translation(model, dm, args.feature, args.n_real or None, args.split, args.batch_size,
-                                       args.ema, args.inception_weights)  # fmt: skip
-    elif hasattr(dm, "modes"):
-        records = evaluate_modes(model, dm, ema=args.ema, seed=args.seed)
-    else:
-        metrics = [m.strip() for m in args.metrics.split(",") if m.strip()]
-        records = evaluate_images(
-            model, dm, metrics, args.feature or "inception", args.n_fake, args.n_real or None, args.split, args.ema,
-            args.batch_size, args.seed, args.inception_weights,
-        )  # fmt: skip
+    records = evaluate(model, dm, names, options)
     out = Path(args.out) if args.out else ckpt.resolve().parent.parent / "metrics.jsonl"
     append_jsonl(out, records)
     width = max(len(r["metric"]) for r in records)

@@ -53,8 +53,9 @@ def translate_folder(model: torch.nn.Module, folder: Path, direction: str, out: 
 
     from ganzoo.data.image_folder import IMAGE_EXTENSIONS, ImageFiles, list_images
     from ganzoo.data.unpaired import gather
+    from ganzoo.models import TranslationGAN
 
-    if not hasattr(model, "translate"):
+    if not isinstance(model, TranslationGAN):
         raise UserError(f"{type(model).__name__} generates from noise; --input needs a translation model (cyclegan)")
     try:
         paths = list_images(folder)
@@ -104,13 +105,14 @@ def rejection_samples(model: torch.nn.Module, args: argparse.Namespace) -> torch
 def main(argv: list[str]) -> Path:
     args = parser().parse_args(argv)
     from ganzoo import load_model
+    from ganzoo.models import TranslationGAN
     from ganzoo.plots import image_grid, scatter_image
 
     model = load_model(args.ckpt, map_location=args.device).to(args.device)
     if args.input is not None:
         out = Path(args.out or f"translated_{args.direction}")
         return translate_folder(model, Path(args.input), args.direction, out, args.ema)
-    if hasattr(model, "translate"):
+    if isinstance(model, TranslationGAN):
         raise UserError(f"{type(model).__name__} translates images: give --input DIR (and --direction a2b|b2a)")
     torch.manual_seed(args.seed)
     style: dict = {}

@@ -1,5 +1,9 @@
 """Datamodules. Each yields ``(samples, labels)`` batches (the two-domain ones ``(a, b, labels_a, labels_b)``) and
-exposes ``data_shape`` and ``num_classes``."""
+exposes ``data_shape`` and ``num_classes``; each is registered beside its definition with
+:func:`~ganzoo.registry.register_data`. Every module of this package is imported here."""
+
+import importlib
+import pkgutil
 
 from ganzoo.data.base import GANDataModule, ImageDataModule, InMemoryDataset, default_root
 from ganzoo.data.celeba import CelebAData
@@ -9,6 +13,9 @@ from ganzoo.data.mnist_usps import MNISTUSPSData, USPSData
 from ganzoo.data.torchvision_sets import CIFAR10Data, FashionMNISTData, MNISTData
 from ganzoo.data.toy2d import GridData, RingData, Toy2DData
 from ganzoo.data.unpaired import UnpairedDataModule, UnpairedFolderData
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
     "CIFAR10Data",

@@ -10,6 +10,7 @@ from torch.utils.data import Dataset
 from ganzoo.data.base import ImageDataModule, fetch
 from ganzoo.data.image_folder import ImageFiles, list_images, split_indices
 from ganzoo.errors import UserError
+from ganzoo.registry import register_data
 
 _SPLITS = {"train": "0", "val": "1", "test": "2"}
 _HOWTO = (
@@ -18,6 +19,7 @@ _HOWTO = (
 )
 
 
+@register_data("celeba", "CelebA aligned faces, 64×64 crops (torchvision or a local folder)")
 class CelebAData(ImageDataModule):
     """202,599 aligned 178×218 face photos, resized on the shorter side and centre-cropped to ``image_size``.
 

@@ -8,8 +8,10 @@ import torch
 from torch.utils.data import Dataset
 
 from ganzoo.data.base import ImageDataModule, InMemoryDataset, resize_uint8
+from ganzoo.registry import register_data
 
 
+@register_data("digits", "scikit-learn's 1,797 8×8 digits, resized; bundled, no download")
 class DigitsData(ImageDataModule):
     """1,797 8×8 digits (UCI, via ``sklearn.datasets.load_digits``) upscaled to ``image_size``; 10 classes.
 

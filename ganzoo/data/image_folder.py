@@ -12,6 +12,7 @@ from torch.utils.data import Dataset
 
 from ganzoo.data.base import ImageDataModule
 from ganzoo.errors import UserError
+from ganzoo.registry import register_data
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp", ".webp", ".tif", ".tiff", ".ppm", ".pgm")
 
@@ -78,6 +79,7 @@ def split_indices(n: int, val_fraction: float, split: str) -> Tensor:
     return order[n_val:] if split == "train" else order[:n_val]
 
 
+@register_data("image_folder", "any folder of images (--data.root DIR); --data.labels from sub-folders")
 class ImageFolderData(ImageDataModule):
     """Every image below ``root`` (any depth), resized on the shorter side and centre-cropped.
 

@@ -14,6 +14,7 @@ from ganzoo.data.base import ImageDataModule, InMemoryDataset, fetch, resize_uin
 from ganzoo.data.torchvision_sets import MNISTData
 from ganzoo.data.unpaired import UnpairedDataModule
 from ganzoo.errors import UserError
+from ganzoo.registry import register_data
 
 
 def load_usps(root: Path, usps_path: Path | None, train: bool, download: bool) -> tuple[Tensor, Tensor]:
@@ -47,6 +48,7 @@ def load_usps(root: Path, usps_path: Path | None, train: bool, download: bool) -
     return torch.from_numpy(ds.data).unsqueeze(1), torch.as_tensor(ds.targets).long()
 
 
+@register_data("usps", "USPS 7,291/2,007 grey 16×16 digits (--data.usps_path h5, or torchvision)")
 class USPSData(ImageDataModule):
     """USPS handwritten digits (Hull 1994): 7,291 train / 2,007 test, 16×16 grey, resized to ``image_size``.
 
@@ -80,6 +82,7 @@ class USPSData(ImageDataModule):
         return InMemoryDataset(resize_uint8(x, self.image_size), y)
 
 
+@register_data("mnist_usps", "unpaired domains A = MNIST, B = USPS, resized alike (cyclegan)")
 class MNISTUSPSData(UnpairedDataModule):
     """Domain A = MNIST (60,000 / 10,000), domain B = USPS (7,291 / 2,007), both grey and resized to
     ``image_size``; labels are kept for the label-preservation evaluation only.

@@ -11,6 +11,7 @@ from torch.utils.data import Dataset
 
 from ganzoo.data.base import ImageDataModule, InMemoryDataset, fetch, resize_uint8
 from ganzoo.errors import UserError
+from ganzoo.registry import register_data
 
 
 class _TorchvisionData(ImageDataModule):
@@ -47,6 +48,7 @@ class _TorchvisionData(ImageDataModule):
         return InMemoryDataset(resize_uint8(x, self.image_size), torch.as_tensor(ds.targets).long())
 
 
+@register_data("mnist", "MNIST 60k/10k grey digits (torchvision download)")
 class MNISTData(_TorchvisionData):
     """MNIST handwritten digits (LeCun et al. 1998): 60,000 train / 10,000 test, 28×28 grey, resized."""
 
@@ -54,6 +56,7 @@ class MNISTData(_TorchvisionData):
     channels = 1
 
 
+@register_data("fashion_mnist", "Fashion-MNIST 60k/10k grey clothing (torchvision)")
 class FashionMNISTData(_TorchvisionData):
     """Fashion-MNIST (Xiao et al. 2017): 60,000 train / 10,000 test, 28×28 grey clothing, resized."""
 
@@ -61,6 +64,7 @@ class FashionMNISTData(_TorchvisionData):
     channels = 1
 
 
+@register_data("cifar10", "CIFAR-10 50k/10k RGB 32×32 (torchvision, or --data.npz FILE)")
 class CIFAR10Data(_TorchvisionData):
     """CIFAR-10 (Krizhevsky 2009): 50,000 train / 10,000 test, 32×32 RGB, 10 classes.
 

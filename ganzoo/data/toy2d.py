@@ -11,6 +11,7 @@ from torch import Tensor
 from torch.utils.data import Dataset
 
 from ganzoo.data.base import GANDataModule, InMemoryDataset
+from ganzoo.registry import register_data
 
 _SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
 
@@ -18,8 +19,8 @@ _SPLIT_SEEDS = {"train": 0, "val": 1, "test": 2}
 class Toy2DData(GANDataModule):
     """An equal-weight mixture of isotropic Gaussians at :attr:`modes` with standard deviation ``std``.
 
-    Labels are the index of the mode a sample was drawn from (for evaluation; ``num_classes`` stays 0 so that
-    conditional models do not use them).
+    Labels are the index of the mode a sample was drawn from (``num_classes`` = the number of modes); only a
+    conditional model (``cgan``) uses them.
 
     Args:
         num_samples: training samples drawn once (seeded); validation and test draw their own.
@@ -41,6 +42,10 @@ class Toy2DData(GANDataModule):
     def data_shape(self) -> tuple[int, ...]:
         return (2,)
 
+    @property
+    def num_classes(self) -> int:
+        return len(self.modes)
+
     def make_dataset(self, split: str) -> Dataset:
         g = torch.Generator().manual_seed(_SPLIT_SEEDS[split])
         n = self.num_samples if split == "train" else min(self.num_samples, 10_000)
@@ -49,6 +54,7 @@ class Toy2DData(GANDataModule):
         return InMemoryDataset(x, y)
 
 
+@register_data("ring", "2D toy: 8 Gaussians on the unit circle, σ=0.01")
 class RingData(Toy2DData):
     """8 Gaussians on the unit circle at angles 2πk/8, σ = 0.01 (Metz et al. 2016; VEEGAN's "2D ring")."""
 
@@ -61,6 +67,7 @@ class RingData(Toy2DData):
         return torch.stack([angles.cos(), angles.sin()], dim=1)
 
 
+@register_data("grid", "2D toy: 25 Gaussians on {−4,−2,0,2,4}², σ=0.05")
 class GridData(Toy2DData):
     """25 Gaussians at {−4, −2, 0, 2, 4}², σ = 0.05 (VEEGAN's "2D grid")."""
 

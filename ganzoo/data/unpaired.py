@@ -19,6 +19,7 @@ from ganzoo.data.base import ImageDataModule
 from ganzoo.data.image_folder import ImageFiles, list_images
 from ganzoo.distributed import draw_for_rank
 from ganzoo.errors import UserError
+from ganzoo.registry import register_data
 
 Batch = tuple[Tensor, Tensor, Tensor, Tensor]
 
@@ -91,6 +92,7 @@ class UnpairedDataModule(ImageDataModule):
         )
 
 
+@register_data("unpaired_folder", "two unpaired image domains: ROOT/trainA, trainB, testA, testB (cyclegan)")
 class UnpairedFolderData(UnpairedDataModule):
     """Two folders of images without correspondences, in the CycleGAN datasets' layout (horse2zebra, …)::
 

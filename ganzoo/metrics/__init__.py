@@ -1,6 +1,8 @@
-"""Metrics: FID / KID / IS through torchmetrics on Inception or small-CNN features, and 2D mode coverage."""
+"""Metrics: FID / KID / IS through torchmetrics on Inception or small-CNN features, 2D mode coverage, and the
+translation metrics, each registered beside its definition; :func:`evaluate` is the one entry point."""
 
-from ganzoo.metrics.image_metrics import METRICS, metric_name
+from ganzoo.metrics.evaluate import evaluate
 from ganzoo.metrics.mode_coverage import mode_coverage
+from ganzoo.metrics.protocol import EvaluationOptions, metrics, register_metric
 
-__all__ = ["METRICS", "metric_name", "mode_coverage"]
+__all__ = ["EvaluationOptions", "evaluate", "metrics", "mode_coverage", "register_metric"]

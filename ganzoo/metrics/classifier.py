@@ -24,6 +24,12 @@ CLASSIFIER_FOR_DATA = {
 INPUT_SIZE = 28
 
 
+def has_classifier(datamodule: object) -> bool:
+    """Whether a small CNN ships for this datamodule's data."""
+    name = CLASSIFIER_FOR_DATA.get(type(datamodule).__name__)
+    return name is not None and weights_path(name).is_file()
+
+
 class SmallCNN(nn.Module):
     """LeNet-style: two conv blocks (32 and 64 channels, 3×3) → 128-d features (``num_features``) → 10 logits."""
 

@@ -23,6 +23,7 @@ class Features(nn.Module):
     num_features: int
     has_logits: bool = True
     resize: str = ""
+    engine: str = "torch"
 
 
 class InceptionFeatures(Features):

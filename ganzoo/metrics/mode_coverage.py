@@ -7,6 +7,9 @@ import math
 import torch
 from torch import Tensor
 
+from ganzoo.metrics.protocol import register_metric
+from ganzoo.metrics.samples import PointContext
+
 #: The protocol's sample count.
 NUM_SAMPLES = 2500
 
@@ -29,3 +32,11 @@ def mode_coverage(samples: Tensor, modes: Tensor, std: float) -> dict[str, float
         "hq_pct": float(100 * high_quality.double().mean()),
         "rkl": rkl,
     }
+
+
+@register_metric("mode_coverage", "points")
+def mode_coverage_metric(ctx: PointContext) -> dict[str, float]:
+    """``modes``, ``hq_pct`` and ``rkl`` of :data:`NUM_SAMPLES` generated points (the protocol's names)."""
+    dm = ctx.datamodule
+    ctx.settings["hq_threshold"] = "3 sigma"
+    return mode_coverage(ctx.points(NUM_SAMPLES), dm.modes, dm.std)

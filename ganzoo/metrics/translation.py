@@ -11,8 +11,7 @@ MNIST's and USPS's small CNNs); on other data only the Inception FIDs are define
 
 from __future__ import annotations
 
-import time
-from typing import Any, Literal
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -21,7 +20,9 @@ from torch.utils.data import Dataset
 from ganzoo.data.unpaired import gather
 from ganzoo.errors import UserError
 from ganzoo.metrics.features import Features, InceptionFeatures, SmallCNNFeatures
-from ganzoo.metrics.image_metrics import FeatureSet, fid
+from ganzoo.metrics.image_metrics import fid
+from ganzoo.metrics.protocol import Context, register_metric
+from ganzoo.metrics.samples import FeatureSet
 
 DIRECTIONS = {"a2b": ("a", "b"), "b2a": ("b", "a")}
 
@@ -42,55 +43,48 @@ def _features(net: Features, dataset: Dataset, n: int, batch_size: int,
     return FeatureSet(torch.cat(features), torch.cat(logits)), torch.cat(labels)
 
 
-def evaluate_translation(
-    model: Any,
-    dm: Any,
-    feature: Literal["lenet", "inception"] | None = None,
-    n: int | None = None,
-    split: str = "test",
-    batch_size: int = 500,
-    ema: bool = True,
-    inception_weights: str | None = None,
-) -> list[dict]:
-    """Label-preservation accuracies (with their no-adaptation baselines) and FIDs of ``model`` (anything with
-    ``translate(x, direction, ema)``) on the first ``n`` images (all if None) of each domain of ``dm``'s ``split``;
-    one JSON-ready record per value. ``feature`` defaults to ``lenet`` where ``dm`` has classifiers, else
-    ``inception``."""
-    start = time.perf_counter()
-    classifiers = getattr(dm, "classifiers", None)
-    feature = feature or ("lenet" if classifiers else "inception")
+def _feature(ctx: Context) -> str:
+    chosen = ctx.options.feature
+    if chosen == "auto":
+        chosen = "lenet" if ctx.datamodule.classifiers else "inception"
+    if chosen == "lenet" and not ctx.datamodule.classifiers:
+        raise UserError(f"{type(ctx.datamodule).__name__} has no small-CNN classifiers of its domains; use --feature "
+                        "inception")  # fmt: skip
+    return chosen
+
+
+@register_metric("translation", "translation", check=_feature)
+def translation_metrics(ctx: Context) -> dict[str, float]:
+    """Label-preservation accuracies (with their no-adaptation baselines) and FIDs of a translation model on the
+    first ``n_real`` images (all if None) of each domain of the datamodule's split."""
+    model, dm, o = ctx.model, ctx.datamodule, ctx.options
+    feature = _feature(ctx)
     if feature == "lenet":
-        if not classifiers:
-            raise UserError(f"{type(dm).__name__} has no small-CNN classifiers of its domains; use --feature inception")
-        nets: dict[str, Features] = {d: SmallCNNFeatures(name) for d, name in zip("ab", classifiers, strict=True)}
-    elif feature == "inception":
-        nets = dict.fromkeys("ab", InceptionFeatures(inception_weights))
+        nets: dict[str, Features] = {d: SmallCNNFeatures(name) for d, name in zip("ab", dm.classifiers, strict=True)}
     else:
-        raise UserError(f"unknown feature network {feature!r}; choose lenet or inception")
-    if split not in dm.datasets:
-        dm.setup("test" if split == "test" else "fit")
-    pairs = dm.datasets[split]
+        nets = dict.fromkeys("ab", InceptionFeatures(o.inception_weights))
+    if o.split not in dm.datasets:
+        dm.setup("test" if o.split == "test" else "fit")
+    pairs = dm.datasets[o.split]
     domains = {"a": pairs.a, "b": pairs.b}
-    sizes = {d: len(ds) if n is None else min(n, len(ds)) for d, ds in domains.items()}
+    sizes = {d: len(ds) if o.n_real is None else min(o.n_real, len(ds)) for d, ds in domains.items()}
     labelled = feature == "lenet" and dm.num_classes > 0
     tag = "lenet_" if feature == "lenet" else ""
     values: dict[str, float] = {}
     with torch.no_grad():
         for direction, (src, tgt) in DIRECTIONS.items():
             net = nets[tgt].to(model.device)
-            real, _ = _features(net, domains[tgt], sizes[tgt], batch_size)
-            source, labels = _features(net, domains[src], sizes[src], batch_size)
-            fake, _ = _features(net, domains[src], sizes[src], batch_size,
-                                lambda x, d=direction: model.translate(x, d, ema=ema))  # fmt: skip
+            real, _ = _features(net, domains[tgt], sizes[tgt], o.batch_size)
+            source, labels = _features(net, domains[src], sizes[src], o.batch_size)
+            fake, _ = _features(net, domains[src], sizes[src], o.batch_size,
+                                lambda x, d=direction: model.translate(x, d, ema=o.ema))  # fmt: skip
             if labelled:
                 values[f"acc_{direction}"] = (fake.logits.argmax(1) == labels).float().mean().item()
                 values[f"acc_{direction}_baseline"] = (source.logits.argmax(1) == labels).float().mean().item()
             values[f"fid_{tag}{direction}"] = fid(real, fake)
             values[f"fid_{tag}{direction}_baseline"] = fid(real, source)
-    settings = {
-        "model": type(model).__name__, "data": type(dm).__name__, "kimg": model.images_seen / 1000,
-        "g_steps": model.g_steps, "split": split, "n_a": sizes["a"], "n_b": sizes["b"], "feature": feature,
-        "weights": {d: net.weights for d, net in nets.items()},
-        "ema": bool(ema and model.generator_ema is not None), "seconds": round(time.perf_counter() - start, 2),
+    ctx.settings |= {
+        "split": o.split, "n_a": sizes["a"], "n_b": sizes["b"], "feature": feature,
+        "weights": {d: net.weights for d, net in nets.items()}, "engine": nets["a"].engine,
     }  # fmt: skip
-    return [{"metric": name, "value": value, **settings} for name, value in values.items()]
+    return values

@@ -1,4 +1,10 @@
-"""GAN variants. Each is a small subclass of :class:`GAN` that defines its networks and what differs."""
+"""GAN variants. Each is a small subclass of :class:`GAN` (noise → samples) or :class:`TranslationGAN` (domain →
+domain) that defines its networks and what differs, registered beside its definition with
+:func:`~ganzoo.registry.register_model`. Every module of this package is imported here, so a new variant's file is
+all the CLI needs."""
+
+import importlib
+import pkgutil
 
 from ganzoo.models.base import GAN
 from ganzoo.models.cgan import CGAN
@@ -6,9 +12,14 @@ from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.minibatch_gan import MinibatchGAN
 from ganzoo.models.stylegan_lite import StyleGANLite
+from ganzoo.models.translation import TranslationGAN
+from ganzoo.models.two_player import TwoPlayerModule
 from ganzoo.models.unrolled_gan import UnrolledGAN
 from ganzoo.models.vanilla_gan import VanillaGAN
 from ganzoo.models.wgan import WGAN, WGANGP
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = [
     "CGAN",
@@ -17,6 +28,8 @@ __all__ = [
     "GAN",
     "MinibatchGAN",
     "StyleGANLite",
+    "TranslationGAN",
+    "TwoPlayerModule",
     "UnrolledGAN",
     "WGAN",
     "WGANGP",

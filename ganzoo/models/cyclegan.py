@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import functools
-import math
-from typing import Any, Literal
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -12,12 +11,12 @@ from torch import Tensor, nn
 
 from ganzoo.errors import UserError
 from ganzoo.losses import LossName
-from ganzoo.models.base import GAN, Losses
 from ganzoo.models.image_pool import ImagePool
+from ganzoo.models.translation import TranslationGAN
+from ganzoo.models.two_player import Losses
 from ganzoo.nets.patchgan import PatchDiscriminator, default_patch_layers
 from ganzoo.nets.resnet_generator import ResnetGenerator, default_res_blocks
-
-Direction = Literal["a2b", "b2a"]
+from ganzoo.registry import register_model
 
 
 def linear_decay(epoch: int, constant: int, decay: int) -> float:
@@ -26,7 +25,8 @@ def linear_decay(epoch: int, constant: int, decay: int) -> float:
     return max(0.0, 1.0 - max(0, epoch + 1 - constant) / (decay + 1))
 
 
-class CycleGAN(GAN):
+@register_model("cyclegan", "Zhu et al. 2017: unpaired A↔B translation, cycle λ=10, PatchGAN, LSGAN, pool of 50")
+class CycleGAN(TranslationGAN):
     """Two generators G: A → B and F: B → A (``generator`` = ``ModuleDict(a2b=G, b2a=F)``, one optimizer) and two
     PatchGAN discriminators D_A, D_B (``discriminator`` = ``ModuleDict(a=D_A, b=D_B)``, one optimizer).
 
@@ -53,9 +53,7 @@ class CycleGAN(GAN):
         lr_constant_epochs: epochs at the initial learning rate.
         lr_decay_epochs: epochs of linear decay to zero after those; 0 keeps the rate constant.
         loss: adversarial loss (least squares, as in the paper).
-        latent_dim: unused (translation takes no noise).
-        num_progress_samples: fixed test images per domain in the progress grid.
-        **kwargs: see :class:`~ganzoo.models.base.GAN`.
+        **kwargs: see :class:`~ganzoo.models.translation.TranslationGAN`.
     """
 
     def __init__(
@@ -70,16 +68,11 @@ class CycleGAN(GAN):
         lr_constant_epochs: int = 100,
         lr_decay_epochs: int = 100,
         loss: LossName = "least_squares",
-        latent_dim: int = 0,
-        num_progress_samples: int | None = 8,
         **kwargs: Any,
     ) -> None:
-        super().__init__(loss=loss, latent_dim=latent_dim, num_progress_samples=num_progress_samples, **kwargs)
+        super().__init__(loss=loss, **kwargs)
         self.pool_a = ImagePool(pool_size, self.data_shape)
         self.pool_b = ImagePool(pool_size, self.data_shape)
-        n = self.fixed_z.shape[0]
-        self.register_buffer("fixed_a", torch.zeros(n, *self.data_shape))
-        self.register_buffer("fixed_b", torch.zeros(n, *self.data_shape))
 
     # ------------------------------------------------------------------ networks
     def _side(self) -> int:
@@ -131,11 +124,10 @@ class CycleGAN(GAN):
             losses["idt_b"] = idt * F.l1_loss(g(b), b)
         return {"loss": sum(losses.values()), **{k: v.detach() for k, v in losses.items()}}
 
-    def _evaluate(self, batch: Any, stage: str) -> None:
-        super()._evaluate(batch, stage)
+    def held_out_losses(self, batch: Any, stage: str) -> dict[str, Tensor]:
         # Held-out cycle and identity errors tell whether the mappings generalise.
-        losses = self.generator_loss(batch)
-        self.log_dict({f"{stage}/{k}": v for k, v in losses.items() if k.startswith(("cycle", "idt"))})
+        cycle = {f"{stage}/{k}": v for k, v in self.generator_loss(batch).items() if k.startswith(("cycle", "idt"))}
+        return super().held_out_losses(batch, stage) | cycle
 
     # ------------------------------------------------------------------ schedule
     def configure_optimizers(self) -> Any:
@@ -146,55 +138,3 @@ class CycleGAN(GAN):
             )
             schedulers = [torch.optim.lr_scheduler.LambdaLR(opt, factor) for opt in optimizers]
         return optimizers, schedulers
-
-    # ------------------------------------------------------------------ translation and progress images
-    def on_fit_start(self) -> None:
-        dm = self.trainer.datamodule
-        if not hasattr(dm, "fixed_images"):
-            raise UserError(
-                f"cyclegan needs two-domain data, not {type(dm).__name__}: use --data unpaired_folder or mnist_usps"
-            )
-        a, b = dm.fixed_images(self.fixed_a.shape[0])
-        self.fixed_a.copy_(a)
-        self.fixed_b.copy_(b)
-
-    @torch.no_grad()
-    def translate(self, x: Tensor, direction: Direction = "a2b", ema: bool = True) -> Tensor:
-        """Translates [−1, 1] images A → B (``a2b``, with G) or B → A (``b2a``, with F), in eval mode; uses the EMA
-        generators when there are some and ``ema`` is true."""
-        if direction not in ("a2b", "b2a"):
-            raise UserError(f"direction must be a2b or b2a, got {direction!r}")
-        generators = self.generator_ema.module if ema and self.generator_ema is not None else self.generator
-        net = generators[direction]
-        was_training = net.training
-        net.eval()
-        try:
-            return net(x.to(self.device, self.dtype)).float()
-        finally:
-            net.train(was_training)
-
-    def forward(self, x: Tensor, direction: Direction = "a2b") -> Tensor:
-        """Translates with the training generators."""
-        return self.generator[direction](x)
-
-    def predict_step(self, batch: Any, batch_idx: int) -> Tensor:
-        """``ganzoo predict``: the A images of the batch translated to B."""
-        return self.translate(batch[0], "a2b")
-
-    def sample(self, *args: Any, **kwargs: Any) -> Tensor:
-        raise UserError("CycleGAN translates images instead of sampling noise: use translate(), or `ganzoo sample "
-                        "--ckpt FILE --input DIR --direction a2b|b2a`")  # fmt: skip
-
-    def progress_samples(self) -> Tensor:
-        """Rows of triplets A | G(A) | F(G(A)) for the fixed A test images, then B | F(B) | G(F(B))."""
-        fake_b, fake_a = self.translate(self.fixed_a, "a2b"), self.translate(self.fixed_b, "b2a")
-        rec_a, rec_b = self.translate(fake_b, "b2a"), self.translate(fake_a, "a2b")
-        triplets_a = torch.stack([self.fixed_a, fake_b, rec_a], dim=1).flatten(0, 1)
-        triplets_b = torch.stack([self.fixed_b, fake_a, rec_b], dim=1).flatten(0, 1)
-        return torch.cat([triplets_a, triplets_b])
-
-    def progress_grid_rows(self) -> int:
-        # Whole triplets per row, as many as keep the grid roughly square and A's rows apart from B's.
-        n = self.fixed_a.shape[0]
-        target = max(1, round(math.sqrt(2 * n / 3)))
-        return 3 * max(k for k in range(1, target + 1) if n % k == 0)

@@ -8,8 +8,10 @@ from torch import nn
 
 from ganzoo.models.base import GAN
 from ganzoo.nets import DCGANDiscriminator, DCGANGenerator, Norm
+from ganzoo.registry import register_model
 
 
+@register_model("dcgan", "Radford et al. 2015: conv G/D with BatchNorm, Adam 2e-4 β1=0.5; 16–128 px")
 class DCGAN(GAN):
     """Transposed-conv generator (BatchNorm + ReLU, tanh output) and strided-conv discriminator (LeakyReLU 0.2,
     BatchNorm except on its input layer), N(0, 0.02) init, Adam 2e-4 with β1 = 0.5. Square images of side 16, 32,

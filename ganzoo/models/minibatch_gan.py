@@ -10,8 +10,10 @@ from ganzoo.models.backbone_gan import BackboneGAN
 from ganzoo.nets import Activation, Norm
 from ganzoo.nets.backbones import Backbone
 from ganzoo.nets.minibatch import MinibatchDiscrimination, MinibatchStdDev
+from ganzoo.registry import register_model
 
 
+@register_model("minibatch_gan", "Salimans et al. 2016: minibatch discrimination (or --model.layer stddev) in D")
 class MinibatchGAN(BackboneGAN):
     """A GAN whose discriminator appends minibatch features before its last layer, so a generator that collapses
     onto a few modes is easy to spot (the notes' remedy 3.1 for mode collapse).
@@ -21,12 +23,12 @@ class MinibatchGAN(BackboneGAN):
         num_kernels: B, the number of minibatch kernels.
         kernel_dim: C, the dimension of each kernel.
         group_size: samples per group of the stddev layer.
-        backbone: ``mlp`` (images or flat data) or ``dcgan`` (square images).
+        backbone: ``mlp`` (images or flat data), ``dcgan`` (square images) or ``auto`` (``dcgan`` for images).
         hidden: MLP hidden widths of both networks.
         activation: MLP activation.
         base_channels: DCGAN width.
-        g_norm: the generator's normalisation.
-        d_norm: the discriminator's normalisation.
+        g_norm: the generator's normalisation (None: the backbone's, BatchNorm for DCGAN, none for the MLP).
+        d_norm: the discriminator's normalisation (None: the backbone's).
         **kwargs: see :class:`~ganzoo.models.base.GAN`.
     """
 
@@ -40,8 +42,8 @@ class MinibatchGAN(BackboneGAN):
         hidden: tuple[int, ...] = (256, 256),
         activation: Activation = "leaky_relu",
         base_channels: int = 64,
-        g_norm: Norm = "none",
-        d_norm: Norm = "none",
+        g_norm: Norm | None = None,
+        d_norm: Norm | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)

@@ -21,6 +21,7 @@ from ganzoo.nets.stylegan import (
     StyleGANGenerator,
 )
 from ganzoo.plots import image_grid
+from ganzoo.registry import register_model
 from ganzoo.regularizers import input_gradients
 
 #: StyleGAN2's Adam (β = (0, 0.99), ε = 1e-8) for both players, at lr 0.005 instead of the papers' 0.002: budgets
@@ -32,6 +33,7 @@ ADAM_STYLEGAN_LITE: dict[str, Any] = {
 }
 
 
+@register_model("stylegan_lite", "Karras et al. 2019/2020, small: mapping net, modulated convs, R1, truncation")
 class StyleGANLite(GAN):
     """StyleGAN2 with small widths: a mapping network z → w (pixel-normed z, equalised FC layers at lr × 0.01),
     a learned 4×4 constant, modulated and demodulated 3×3 convolutions with per-layer noise of learned strength,
@@ -170,9 +172,7 @@ class StyleGANLite(GAN):
         hp = self.hparams
         if hp.r1_gamma == 0 or self.d_steps % hp.r1_interval:
             return {}
-        trainer = self._trainer
-        scaler = getattr(trainer.precision_plugin, "scaler", None) if trainer is not None else None
-        grad = input_gradients(lambda x: self.discriminate(x, labels), real, scaler)
+        grad = input_gradients(lambda x: self.discriminate(x, labels), real, self.grad_scaler())
         return {"r1": r1_penalty(grad, hp.r1_gamma) * hp.r1_interval}
 
 

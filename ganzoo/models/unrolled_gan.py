@@ -10,8 +10,10 @@ from torch.func import functional_call
 
 from ganzoo.models.base import Losses
 from ganzoo.models.vanilla_gan import VanillaGAN
+from ganzoo.registry import register_model
 
 
+@register_model("unrolled_gan", "Metz et al. 2016: G's loss through k=5 unrolled Adam steps of D")
 class UnrolledGAN(VanillaGAN):
     """The generator's loss is taken against the discriminator as it would be after ``unroll_steps`` more updates,
     and its gradient flows back through those updates, so G anticipates D's reaction instead of chasing its current

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 from torch import nn
 
 from ganzoo.models.base import GAN
 from ganzoo.nets import Activation, MLPDiscriminator, MLPGenerator, Norm
+from ganzoo.registry import register_model
 
 
+@register_model("vanilla_gan", "Goodfellow et al. 2014: MLP G and D; --model.loss minimax|non_saturating")
 class VanillaGAN(GAN):
     """MLP generator and discriminator; works on images and on flat data such as the 2D toys.
 
@@ -25,6 +27,8 @@ class VanillaGAN(GAN):
         d_norm: normalisation in the discriminator's hidden layers.
         **kwargs: see :class:`~ganzoo.models.base.GAN`.
     """
+
+    accepts_flat_data: ClassVar[bool] = True
 
     def __init__(
         self,

@@ -7,11 +7,30 @@ from typing import Literal
 
 from torch import nn
 
+from ganzoo.errors import UserError
 from ganzoo.nets.dcgan import DCGANDiscriminator, DCGANGenerator
 from ganzoo.nets.layers import Norm
 from ganzoo.nets.mlp import Activation, MLPDiscriminator, MLPGenerator
 
-Backbone = Literal["dcgan", "mlp"]
+Backbone = Literal["auto", "dcgan", "mlp"]
+
+#: What makes each backbone that backbone: the normalisation of its generator and discriminator by default.
+DEFAULT_NORMS: dict[str, tuple[Norm, Norm]] = {"dcgan": ("batch", "batch"), "mlp": ("none", "none")}
+
+
+def resolve_backbone(backbone: Backbone, data_shape: Sequence[int]) -> str:
+    """``auto`` is ``dcgan`` for images and ``mlp`` for flat data; refuses ``dcgan`` on flat data with one line."""
+    if backbone == "auto":
+        return "dcgan" if len(data_shape) == 3 else "mlp"
+    if backbone == "dcgan" and len(data_shape) != 3:
+        raise UserError(f"the dcgan backbone needs images, but this data is flat (shape {tuple(data_shape)}); use "
+                        "--model.backbone mlp (or auto)")  # fmt: skip
+    return backbone
+
+
+def resolve_norm(norm: Norm | None, backbone: str, role: Literal["g", "d"]) -> Norm:
+    """``norm``, or the backbone's own default for that player when None."""
+    return norm if norm is not None else DEFAULT_NORMS[backbone][role == "d"]
 
 
 def backbone_generator(backbone: Backbone, latent_dim: int, out_shape: Sequence[int], *, base_channels: int,

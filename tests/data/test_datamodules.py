@@ -1,10 +1,8 @@
 """Every datamodule yields (samples, labels) batches in the documented range and geometry."""
 
-from pathlib import Path
 
 import pytest
 import torch
-from PIL import Image
 
 from ganzoo.data import (
     CelebAData,
@@ -17,7 +15,7 @@ from ganzoo.data import (
     RingData,
 )
 from ganzoo.errors import UserError
-from tests.conftest import CIFAR_NPZ
+from tests.conftest import CIFAR_NPZ, write_images
 
 
 def first_batch(dm, stage: str = "fit"):
@@ -33,13 +31,6 @@ def check_images(dm, batch_size: int) -> None:
     assert y.shape == (batch_size,) and y.dtype == torch.long
     if dm.num_classes:
         assert y.min() >= 0 and y.max() < dm.num_classes
-
-
-def write_images(folder: Path, n: int, size=(20, 24), mode="RGB") -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for i in range(n):
-        color = (i * 40 % 256, 100, 200) if mode == "RGB" else i * 40 % 256
-        Image.new(mode, size, color).save(folder / f"{i:03d}.png")
 
 
 def test_digits_is_bundled_labelled_and_resized():
@@ -80,7 +71,8 @@ def test_cifar10_npz_without_split_info_holds_out_the_last_tenth(tmp_path):
 def test_toy_mixtures_put_samples_on_their_modes(cls, n_modes, std):
     dm = cls(batch_size=256)
     x, y = first_batch(dm)
-    assert dm.data_shape == (2,) and dm.num_classes == 0 and len(dm.modes) == n_modes
+    # The labels (the mode each sample came from) are carried; only a conditional model uses them.
+    assert dm.data_shape == (2,) and dm.num_classes == len(dm.modes) == n_modes
     distance = (x - dm.modes[y]).norm(dim=1)
     assert distance.max() < 6 * std
     assert torch.allclose((x - dm.modes[y]).std(), torch.tensor(std), rtol=0.2)

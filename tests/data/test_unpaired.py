@@ -1,6 +1,5 @@
 """Two-domain datamodules: the CycleGAN folder layout and MNIST ↔ USPS."""
 
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -9,19 +8,7 @@ from PIL import Image
 
 from ganzoo.data import MNISTUSPSData, UnpairedFolderData, USPSData
 from ganzoo.errors import UserError
-
-
-def write_domains(root: Path, n_train: int = 10, n_test: int = 4, size: tuple[int, int] = (40, 36)) -> Path:
-    """ROOT/trainA … testB of random RGB images; A images are dark, B images bright, so the domains differ."""
-    rng = np.random.default_rng(0)
-    counts = {"trainA": n_train, "trainB": n_train + 3, "testA": n_test, "testB": n_test + 1}
-    for folder, n in counts.items():
-        (root / folder).mkdir(parents=True, exist_ok=True)
-        low = 0 if folder.endswith("A") else 128
-        for i in range(n):
-            pixels = rng.integers(low, low + 128, (size[1], size[0], 3), dtype=np.uint8)
-            Image.fromarray(pixels).save(root / folder / f"{i:03d}.png")
-    return root
+from tests.conftest import write_domains
 
 
 def test_unpaired_folder_yields_unpaired_batches_in_range(tmp_path):

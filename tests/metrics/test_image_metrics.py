@@ -6,7 +6,7 @@ import torch
 from scipy import linalg
 
 from ganzoo.errors import UserError
-from ganzoo.metrics.image_metrics import FeatureSet, compute, fid, inception_score, kid, metric_name
+from ganzoo.metrics.image_metrics import FeatureSet, fid, inception_score, kid
 from tests.conftest import SHARED_DATA
 
 INCEPTION_NOFC = SHARED_DATA / "fid" / "pt_inception-2015-12-05-nofc-fidhelper.pth"
@@ -58,13 +58,7 @@ def test_inception_score_of_confident_balanced_logits_is_the_class_count():
 
 def test_inception_score_is_refused_without_logits():
     with pytest.raises(UserError, match="no logits layer"):
-        compute(["is"], gaussian_features(10), gaussian_features(10))
-
-
-def test_metric_names_state_their_protocol():
-    assert metric_name("fid", "inception", 10_000, "test") == "fid_10k_test"
-    assert metric_name("kid", "lenet", 5_000, "train") == "kid_lenet_5k_train"
-    assert metric_name("is", "lenet", 2_500, "test") == "is_lenet_2500"
+        inception_score(None, gaussian_features(10))
 
 
 def test_offline_inception_weights_give_fid_and_refuse_is():

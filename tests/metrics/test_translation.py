@@ -6,10 +6,10 @@ from torch import nn
 
 from ganzoo.data import MNISTUSPSData, UnpairedFolderData, USPSData
 from ganzoo.errors import UserError
+from ganzoo.metrics import EvaluationOptions, evaluate
 from ganzoo.metrics.classifier import load_classifier, weights_path
-from ganzoo.metrics.translation import evaluate_translation
 from ganzoo.models import CycleGAN
-from tests.data.test_unpaired import write_domains
+from tests.conftest import write_domains
 
 
 @pytest.fixture
@@ -40,7 +40,8 @@ def test_label_preservation_against_the_no_adaptation_baseline(usps_root):
     dm = MNISTUSPSData(root=str(usps_root), image_size=32)
     model = CycleGAN(data_shape=dm.data_shape, g_channels=4, d_channels=4, n_blocks=1)
     model.generator = nn.ModuleDict({"a2b": nn.Identity(), "b2a": Shift()})
-    values = {r["metric"]: r["value"] for r in evaluate_translation(model, dm, n=300, batch_size=128)}
+    records = evaluate(model, dm, options=EvaluationOptions(n_real=300, batch_size=128))
+    values = {r["metric"]: r["value"] for r in records}
     # Identity: the translated images are the source images, so the metrics equal the baseline's.
     assert values["acc_a2b"] == values["acc_a2b_baseline"]
     assert values["fid_lenet_a2b"] == values["fid_lenet_a2b_baseline"]
@@ -54,4 +55,4 @@ def test_label_preservation_needs_classifiers(tmp_path):
     dm = UnpairedFolderData(root=str(write_domains(tmp_path / "d")), image_size=16, num_workers=0)
     model = CycleGAN(data_shape=dm.data_shape, g_channels=4, d_channels=4, n_blocks=1)
     with pytest.raises(UserError, match="no small-CNN classifiers .* --feature inception"):
-        evaluate_translation(model, dm, feature="lenet")
+        evaluate(model, dm, options=EvaluationOptions(feature="lenet"))

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from ganzoo.data import DigitsData
+from ganzoo.errors import UserError
 from ganzoo.models import DCGAN, VanillaGAN
 from tests.conftest import fit_briefly
 
@@ -101,6 +102,6 @@ def test_python_callables_are_accepted_as_optimizers_and_kept_out_of_hparams():
     assert model.fixed_z.shape == (2500, 100)  # flat data: the mode-coverage protocol's sample count
 
 
-def test_invalid_n_critic_is_rejected():
-    with pytest.raises(ValueError, match="n_critic"):
+def test_invalid_n_critic_is_rejected_with_one_line():
+    with pytest.raises(UserError, match="--model.n_critic must be ≥ 1"):
         tiny_dcgan(n_critic=0)

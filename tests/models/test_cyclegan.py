@@ -17,8 +17,7 @@ from ganzoo.models.cyclegan import linear_decay
 from ganzoo.models.image_pool import ImagePool
 from ganzoo.nets import PatchDiscriminator, ResnetGenerator
 from ganzoo.nets.patchgan import receptive_field
-from tests.conftest import TINY, fit_briefly, run_ganzoo
-from tests.data.test_unpaired import write_domains
+from tests.conftest import TINY, fit_briefly, run_ganzoo, write_domains
 
 TINY_NETS = {"g_channels": 4, "d_channels": 4, "n_blocks": 1}
 
@@ -199,15 +198,17 @@ def test_translation_follows_the_weights_precision_and_returns_float32():
     assert torch.allclose(out, model.generator["a2b"].eval()(x.double()).float())
 
 
-def test_cyclegan_refuses_single_domain_data_and_noise_sampling():
+def test_cyclegan_refuses_single_domain_data_and_is_no_noise_gan():
     from ganzoo.data import DigitsData
     from ganzoo.errors import UserError
+    from ganzoo.models import GAN, TranslationGAN
 
     model = CycleGAN(data_shape=(1, 16, 16), **TINY_NETS)
     with pytest.raises(UserError, match="two-domain data"):
         fit_briefly(model, DigitsData(image_size=16, batch_size=4), 1)
-    with pytest.raises(UserError, match="--input DIR"):
-        model.sample(4)
+    # The type says what it is: a translation model, without the noise GANs' latents or sample().
+    assert isinstance(model, TranslationGAN) and not isinstance(model, GAN)
+    assert "fixed_z" not in model.state_dict()
 
 
 # ---------------------------------------------------------------------- CLI
@@ -244,7 +245,8 @@ def test_fit_mnist_usps_through_the_cli_then_evaluate(shared_data):
         pytest.skip(f"no usps.h5 under {shared_data}")
     result = run_ganzoo("fit", "--model", "cyclegan", "--data", "mnist_usps", f"--data.root={shared_data}",
                         "--data.batch_size=8", *CLI_NETS, *TINY,
-                        "--metrics.metrics=[fid]", "--metrics.n_real=40", "--metrics.batch_size=20")  # fmt: skip
+                        "--metrics.metrics=[translation]", "--metrics.n_real=40",
+                        "--metrics.batch_size=20")  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
     run = Path("runs/cyclegan-mnist_usps/version_0")
     # The Evaluation callback ran the translation metrics at the end of fit, on 40 images per domain.

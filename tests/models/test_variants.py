@@ -5,8 +5,7 @@ import torch
 
 from ganzoo.data import CIFAR10Data, DigitsData, FashionMNISTData, GridData, ImageFolderData, MNISTData, RingData
 from ganzoo.models import DCGAN, VanillaGAN
-from tests.conftest import CIFAR_NPZ, fit_briefly
-from tests.data.test_datamodules import write_images
+from tests.conftest import CIFAR_NPZ, fit_briefly, write_images
 
 
 def datamodule(name: str, tmp_path, shared_data_root):
@@ -45,7 +44,7 @@ def shared_data_root(request):
 def test_vanilla_gan_trains_on_images_and_toys(data, loss, tmp_path, shared_data_root):
     dm = datamodule(data, tmp_path, shared_data_root)
     model = VanillaGAN(
-        data_shape=dm.data_shape, num_classes=dm.num_classes, g_hidden=(32, 32), d_hidden=(32,), loss=loss
+        data_shape=dm.data_shape, g_hidden=(32, 32), d_hidden=(32,), loss=loss
     )
     train_a_few_steps(model, dm)
     samples = model.sample(3)
