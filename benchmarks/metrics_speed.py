@@ -4,7 +4,7 @@
 
 Rows: images/s of the Inception feature path (TF-ported InceptionV3, 32×32 grey inputs resized to 299 with the
 TF1-style bilinear, batch 50) on every engine available here (torch eager NCHW, torch channels_last, OpenVINO fp32
-where installed), timed side by side in interleaved rounds (median img/s), each with its features' largest
+where installed), timed side by side in interleaved rounds (best round's img/s), each with its features' largest
 difference from the eager NCHW path (relative to the largest feature), its GFLOP/s from the FLOPs of InceptionV3 at
 299×299 (counted once with ``FlopCounterMode``) and the fraction of this machine's fp32 matmul peak (the larger of
 a 4096×4096 ``torch.mm`` and a GEMM of the same order through oneDNN, measured in the same run); then the projected
@@ -87,24 +87,28 @@ def inception_gflop_per_image(net: InceptionFeatures) -> float:
 
 
 def inception_engines(weights: str | None, n: int, rounds: int, device: str) -> tuple[list[dict], dict]:
-    """img/s and features of every Inception engine, timed in interleaved rounds on the same images."""
+    """img/s (best round) and features of every Inception engine, timed in interleaved rounds on the same images,
+    and the fp32 matmul peak (best over the rounds)."""
     engines = ["torch", "torch-channels_last"] + (["openvino-f32"] if openvino_available() and device == "cpu" else [])
     default = InceptionFeatures(weights).to(device).engine
     images = torch.rand(n, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
     nets = {e: InceptionFeatures(weights, engine=e).to(device) for e in engines}
-    setup, rates, features = {}, {e: [] for e in engines}, {}
+    setup, rates, features, peaks = {}, {e: [] for e in engines}, {}, []
     for e, net in nets.items():
         setup[e] = _timed(lambda net=net: net(images[:50].to(device)))  # warm-up: OpenVINO converts and compiles
-    for _ in range(rounds):
+    for _ in range(rounds):  # the CPU may be shared: every round measures every engine and the matmul peak
         for e, net in nets.items():
             rates[e].append(images_per_second(net, images, 50, device))
+        if device == "cpu":
+            peaks.append(matmul_peak_gflops())
     for e, net in nets.items():
         features[e] = torch.cat([net(images[i : i + 50].to(device))[0].cpu() for i in range(0, 100, 50)])
     gflop = inception_gflop_per_image(nets["torch"])
     reference = features["torch"]
     rows = []
+    # Best round: load from other processes only ever slows a round down.
     for e in engines:
-        rate = sorted(rates[e])[len(rates[e]) // 2]
+        rate = max(rates[e])
         rows.append(
             {
                 "what": f"inception features [{e}]",
@@ -114,14 +118,15 @@ def inception_engines(weights: str | None, n: int, rounds: int, device: str) -> 
                 "engine": e,
                 "default": e == default,
                 "rounds": rates[e],
-                "vs_torch": rate / sorted(rates["torch"])[len(rates["torch"]) // 2],
+                "vs_torch": rate / max(rates["torch"]),
                 "rel_err_vs_torch": ((features[e] - reference).abs().max() / reference.abs().max()).item(),
                 "gflop_per_image": gflop,
                 "gflop_per_s": rate * gflop,
                 "setup_s": setup[e],
             }
         )
-    return rows, {"gflop_per_image": gflop, "default": default}
+    peak = {lib: max(p[lib] for p in peaks) for lib in peaks[0]} if peaks else {}
+    return rows, {"gflop_per_image": gflop, "default": default, "peaks": peak}
 
 
 def mnist(split: str, n: int) -> torch.Tensor:
@@ -155,10 +160,9 @@ def main() -> None:
         print(f"inception rows skipped: {err}")
         engine_rows = []
     if engine_rows:
-        if device == "cpu":
-            peaks = matmul_peak_gflops()
+        if peaks := info["peaks"]:
             for lib, value in peaks.items():
-                rows.append({"what": f"fp32 matmul peak, {lib}, best of 5", "images": 0,
+                rows.append({"what": f"fp32 matmul peak, {lib}, best of 5 per round", "images": 0,
                              "value": value, "unit": "GFLOP/s", "peak": value == max(peaks.values())})  # fmt: skip
             peak = max(peaks.values())
             for row in engine_rows:
@@ -176,6 +180,7 @@ def main() -> None:
                 "unit": "s",
                 "engine": best["engine"],
                 "fid_compute_s": fid_seconds,
+                "fid_compute_n": n_fid,
             }
         )
 
