@@ -3,11 +3,17 @@
     python benchmarks/metrics_speed.py [--accelerator cpu|cuda] [--quick]
 
 Rows: images/s of the Inception feature path (TF-ported InceptionV3, 32×32 grey inputs resized to 299 with the
-TF1-style bilinear, batch 50) and of the small-CNN path (28×28, batch 500); then the wall time of a 10k-vs-10k
-small-CNN FID between MNIST's test set and the first 10,000 training images, feature extraction included and no
-cache (the protocol of ``fid_lenet_10k_test``). Inception needs weights: ``$GANZOO_INCEPTION_WEIGHTS`` or the
-offline copy in ../shared/data/fid, else torchmetrics' download. Appends JSON lines to
-``benchmarks/results/metrics_speed.jsonl``.
+TF1-style bilinear, batch 50) on every engine available here (torch eager NCHW, torch channels_last, OpenVINO fp32
+where installed), timed side by side in interleaved rounds (best round's img/s), each with its features' largest
+difference from the eager NCHW path (relative to the largest feature), its GFLOP/s from the FLOPs of InceptionV3 at
+299×299 (counted once with ``FlopCounterMode``) and the fraction of this machine's fp32 matmul peak (the larger of
+a 4096×4096 ``torch.mm`` and a GEMM of the same order through oneDNN, measured in the same run); then the projected
+time of a 10k-fake Inception FID with the real features cached (10,000 images at the default engine's rate plus the
+measured Fréchet distance of two 10k×2048 feature sets; the generator's time not included). Then the small-CNN path
+(28×28, batch 500) and the wall time of a 10k-vs-10k small-CNN FID between MNIST's test set and the first 10,000
+training images, feature extraction included and no cache (the protocol of ``fid_lenet_10k_test``). Inception
+needs weights: ``$GANZOO_INCEPTION_WEIGHTS`` or the offline copy in ../shared/data/fid, else torchmetrics'
+download. Appends JSON lines to ``benchmarks/results/metrics_speed.jsonl``.
 """
 
 from __future__ import annotations
@@ -22,8 +28,15 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
+from torch import nn
 
-from ganzoo.metrics.features import InceptionFeatures, SmallCNNFeatures
+from ganzoo.metrics.features import (
+    INCEPTION_ENGINE_ENV,
+    InceptionFeatures,
+    SmallCNNFeatures,
+    inception_trunk,
+    openvino_available,
+)
 from ganzoo.metrics.image_metrics import FeatureSet, fid
 
 REPO = Path(__file__).resolve().parents[1]
@@ -42,6 +55,80 @@ def images_per_second(net: torch.nn.Module, images: torch.Tensor, batch: int, de
     return len(images) / (time.perf_counter() - start)
 
 
+def matmul_peak_gflops(n: int = 4096, repeats: int = 5) -> dict[str, float]:
+    """This machine's fp32 matmul rate (GFLOP/s, best of ``repeats``, torch's threads) through two libraries:
+    ``torch.mm`` of two n×n matrices (MKL's sgemm) and an (n × n/2) by (n/2 × n/2) GEMM run by oneDNN as a
+    channels_last 1×1 convolution (the kernels behind channels_last and OpenVINO). On AMD CPUs MKL takes a slower
+    path, so the larger of the two is the peak that the features' GFLOP/s are compared with."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    mkl = 2 * n**3 / min(_timed(lambda: a @ b) for _ in range(repeats + 1)) / 1e9  # the first is the warm-up
+    k, side = n // 2, int(n**0.5)
+    x = torch.randn(1, k, side, side).contiguous(memory_format=torch.channels_last)
+    conv = nn.Conv2d(k, k, 1, bias=False).to(memory_format=torch.channels_last)
+    with torch.no_grad():
+        onednn = 2 * side * side * k * k / min(_timed(lambda: conv(x)) for _ in range(repeats + 1)) / 1e9
+    return {"torch.mm (MKL)": mkl, "oneDNN 1x1 conv": onednn}
+
+
+def _timed(fn) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def inception_gflop_per_image(net: InceptionFeatures) -> float:
+    """FLOPs (2 per multiply-add, convolutions and matmuls) of InceptionV3 from 299×299 to pool3, counted once."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter, torch.no_grad():
+        inception_trunk(net.net.cpu())(torch.zeros(1, 3, 299, 299))
+    return counter.get_total_flops() / 1e9
+
+
+def inception_engines(weights: str | None, n: int, rounds: int, device: str) -> tuple[list[dict], dict]:
+    """img/s (best round) and features of every Inception engine, timed in interleaved rounds on the same images,
+    and the fp32 matmul peak (best over the rounds)."""
+    engines = ["torch", "torch-channels_last"] + (["openvino-f32"] if openvino_available() and device == "cpu" else [])
+    default = InceptionFeatures(weights).to(device).engine
+    images = torch.rand(n, 1, 32, 32, generator=torch.Generator().manual_seed(0)) * 2 - 1
+    nets = {e: InceptionFeatures(weights, engine=e).to(device) for e in engines}
+    setup, rates, features, peaks = {}, {e: [] for e in engines}, {}, []
+    for e, net in nets.items():
+        setup[e] = _timed(lambda net=net: net(images[:50].to(device)))  # warm-up: OpenVINO converts and compiles
+    for _ in range(rounds):  # the CPU may be shared: every round measures every engine and the matmul peak
+        for e, net in nets.items():
+            rates[e].append(images_per_second(net, images, 50, device))
+        if device == "cpu":
+            peaks.append(matmul_peak_gflops())
+    for e, net in nets.items():
+        features[e] = torch.cat([net(images[i : i + 50].to(device))[0].cpu() for i in range(0, 100, 50)])
+    gflop = inception_gflop_per_image(nets["torch"])
+    reference = features["torch"]
+    rows = []
+    # Best round: load from other processes only ever slows a round down.
+    for e in engines:
+        rate = max(rates[e])
+        rows.append(
+            {
+                "what": f"inception features [{e}]",
+                "images": n,
+                "value": rate,
+                "unit": "img/s",
+                "engine": e,
+                "default": e == default,
+                "rounds": rates[e],
+                "vs_torch": rate / max(rates["torch"]),
+                "rel_err_vs_torch": ((features[e] - reference).abs().max() / reference.abs().max()).item(),
+                "gflop_per_image": gflop,
+                "gflop_per_s": rate * gflop,
+                "setup_s": setup[e],
+            }
+        )
+    peak = {lib: max(p[lib] for p in peaks) for lib in peaks[0]} if peaks else {}
+    return rows, {"gflop_per_image": gflop, "default": default, "peaks": peak}
+
+
 def mnist(split: str, n: int) -> torch.Tensor:
     from ganzoo.data import MNISTData
 
@@ -54,24 +141,48 @@ def mnist(split: str, n: int) -> torch.Tensor:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--accelerator", choices=["cpu", "cuda"], default="cpu")
-    parser.add_argument("--quick", action="store_true", help="fewer Inception images (CI)")
+    parser.add_argument("--quick", action="store_true", help="fewer Inception images and rounds (CI)")
     args = parser.parse_args()
     device = args.accelerator
     rows: list[dict] = []
-    n_inception = 50 if args.quick else 200
+    n_inception, rounds = (100, 1) if args.quick else (200, 3)
     if device == "cuda":
         n_inception *= 20
+    os.environ.pop(INCEPTION_ENGINE_ENV, None)  # the default engine is the one measured as the default
 
     weights = os.environ.get("GANZOO_INCEPTION_WEIGHTS") or (
         str(OFFLINE_INCEPTION) if OFFLINE_INCEPTION.is_file() else None
     )
     try:
-        inception = InceptionFeatures(weights).to(device)
-        grey32 = torch.rand(n_inception, 1, 32, 32) * 2 - 1
-        speed = images_per_second(inception, grey32, 50, device)
-        rows.append({"what": "inception features", "images": n_inception, "value": speed, "unit": "img/s"})
+        engine_rows, info = inception_engines(weights, n_inception, rounds, device)
+        rows += engine_rows
     except Exception as err:  # no weights offline: say so, measure the rest
-        print(f"inception row skipped: {err}")
+        print(f"inception rows skipped: {err}")
+        engine_rows = []
+    if engine_rows:
+        if peaks := info["peaks"]:
+            for lib, value in peaks.items():
+                rows.append({"what": f"fp32 matmul peak, {lib}, best of 5 per round", "images": 0,
+                             "value": value, "unit": "GFLOP/s", "peak": value == max(peaks.values())})  # fmt: skip
+            peak = max(peaks.values())
+            for row in engine_rows:
+                row["peak_fraction"] = row["gflop_per_s"] / peak
+        n_fid = 1_000 if args.quick else 10_000
+        g = torch.Generator().manual_seed(0)
+        a, b = torch.randn(n_fid, 2048, generator=g), torch.randn(n_fid, 2048, generator=g)
+        fid_seconds = _timed(lambda: fid(FeatureSet(a, None), FeatureSet(b, None)))
+        best = next(r for r in engine_rows if r["default"])
+        rows.append(
+            {
+                "what": f"projected fid_10k (Inception [{best['engine']}], real features cached, generator excluded)",
+                "images": 10_000,
+                "value": 10_000 / best["value"] + fid_seconds,
+                "unit": "s",
+                "engine": best["engine"],
+                "fid_compute_s": fid_seconds,
+                "fid_compute_n": n_fid,
+            }
+        )
 
     lenet = SmallCNNFeatures("mnist").to(device)
     real, fake = mnist("test", 10_000), mnist("train", 10_000)
@@ -96,9 +207,17 @@ def main() -> None:
         else f"cpu ({platform.processor() or platform.machine()}, {torch.get_num_threads()} threads)"
     )
     stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    print("\n| measurement | images | value |\n|---|---|---|")
+    print("\n| measurement | images | value | × torch eager | rel. error vs eager | GFLOP/s | of fp32 peak |")
+    print("|---|---|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['what']} | {row['images']:,} | {row['value']:.1f} {row['unit']} |")
+        extra = ["—"] * 4
+        if "engine" in row and "gflop_per_s" in row:
+            extra = [f"{row['vs_torch']:.2f}", f"{row['rel_err_vs_torch']:.1e}", f"{row['gflop_per_s']:.1f}",
+                     f"{100 * row['peak_fraction']:.1f} %" if "peak_fraction" in row else "—"]  # fmt: skip
+        print(f"| {row['what']} | {row['images']:,} | {row['value']:.1f} {row['unit']} | {' | '.join(extra)} |")
+    if engine_rows:
+        print(f"\nInceptionV3 at 299×299: {info['gflop_per_image']:.2f} GFLOP/image (counted); default engine "
+              f"{info['default']}")  # fmt: skip
     print(f"\ndevice: {name}; commit {commit or 'unknown'}; {stamp}")
     out = REPO / "benchmarks" / "results" / "metrics_speed.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
