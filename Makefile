@@ -13,7 +13,7 @@ SHELL := /bin/bash
 install:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet $(TORCH)
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,openvino]'
 
 test: lint
 	$(BIN)/pytest -m "not slow" -q

@@ -25,8 +25,8 @@ class Evaluation(L.Callback):
         metrics: the metrics to compute (``ganzoo evaluate --help`` lists them); None: the defaults for the model and
             data; empty: none.
         feature: ``lenet`` (the shipped small CNN: MNIST, Fashion-MNIST, digits, USPS), ``inception`` (the TF
-            InceptionV3 of the papers; slow on a CPU), or ``auto``: ``lenet`` where it exists, else ``inception`` on a
-            GPU (on a CPU image metrics are then skipped with a warning).
+            InceptionV3 of the papers; minutes for 10k images on a CPU), or ``auto``: ``lenet`` where it exists, else
+            ``inception`` on a GPU (on a CPU image metrics are then skipped with a warning).
         n_fake: generated samples per evaluation.
         n_real: real samples of the reference split (None: all of it); their features are cached.
         split: the real reference, ``test`` or ``train``.
@@ -117,8 +117,9 @@ class Evaluation(L.Callback):
         if pl_module.device.type != "cpu":
             return False
         rank_zero_warn(
-            f"image metrics skipped: no small-CNN features for {type(dm).__name__}, and Inception features take "
-            "minutes per 1,000 images on a CPU; set --metrics.feature inception to compute them anyway"
+            f"image metrics skipped: no small-CNN features for {type(dm).__name__}, and a 10k Inception FID takes "
+            "5 to 10 minutes on a 2-core CPU; set --metrics.feature inception to compute it during training anyway, "
+            "or run `ganzoo evaluate --feature inception` afterwards"
         )
         self.enabled = False
         return True

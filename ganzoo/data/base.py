@@ -76,6 +76,10 @@ class GANDataModule(L.LightningDataModule, abc.ABC):
         num_workers: data-loading worker processes (0 loads in the main process).
     """
 
+    #: The shipped small-CNN classifier of this data (see :mod:`ganzoo.metrics.classifier`), if any: the offline
+    #: ``lenet`` features of FID/KID/IS.
+    classifier: str | None = None
+
     def __init__(self, root: str | None = None, batch_size: int = 64, num_workers: int = 0) -> None:
         super().__init__()
         self.root = Path(root).expanduser() if root else default_root()

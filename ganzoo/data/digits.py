@@ -23,6 +23,8 @@ class DigitsData(ImageDataModule):
             scikit-learn).
     """
 
+    classifier = "mnist"  # MNIST's small CNN, at 28×28
+
     channels = 1
 
     def __init__(self, image_size: int = 32, **kwargs: Any) -> None:

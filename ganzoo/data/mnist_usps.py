@@ -62,6 +62,8 @@ class USPSData(ImageDataModule):
         **kwargs: see :class:`~ganzoo.data.base.ImageDataModule`.
     """
 
+    classifier = "usps"
+
     channels = 1
 
     def __init__(self, usps_path: str | None = None, download: bool = True, **kwargs: Any) -> None:

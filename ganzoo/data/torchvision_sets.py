@@ -52,6 +52,8 @@ class _TorchvisionData(ImageDataModule):
 class MNISTData(_TorchvisionData):
     """MNIST handwritten digits (LeCun et al. 1998): 60,000 train / 10,000 test, 28×28 grey, resized."""
 
+    classifier = "mnist"
+
     dataset_name = "MNIST"
     channels = 1
 
@@ -59,6 +61,8 @@ class MNISTData(_TorchvisionData):
 @register_data("fashion_mnist", "Fashion-MNIST 60k/10k grey clothing (torchvision)")
 class FashionMNISTData(_TorchvisionData):
     """Fashion-MNIST (Xiao et al. 2017): 60,000 train / 10,000 test, 28×28 grey clothing, resized."""
+
+    classifier = "fashion_mnist"
 
     dataset_name = "FashionMNIST"
     channels = 1

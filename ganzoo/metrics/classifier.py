@@ -9,25 +9,18 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-#: Which shipped classifier serves which datamodule (scikit-learn's digits reuse MNIST's, at 28×28).
-CLASSIFIER_FOR_DATA = {
-    "DigitsData": "mnist",
-    "MNISTData": "mnist",
-    "FashionMNISTData": "fashion_mnist",
-    "USPSData": "usps",
-}
 INPUT_SIZE = 28
 
 
-def has_classifier(datamodule: object) -> bool:
-    """Whether a small CNN ships for this datamodule's data."""
-    name = CLASSIFIER_FOR_DATA.get(type(datamodule).__name__)
-    return name is not None and weights_path(name).is_file()
+def has_classifier(datamodule: Any) -> bool:
+    """Whether a small CNN ships for this datamodule's data (its ``classifier``)."""
+    return datamodule.classifier is not None and weights_path(datamodule.classifier).is_file()
 
 
 class SmallCNN(nn.Module):

@@ -4,7 +4,7 @@ fast, digit-like data only). Each maps [−1, 1] images to features and, where i
 from __future__ import annotations
 
 import os
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch import Tensor, nn
@@ -201,17 +201,18 @@ class SmallCNNFeatures(Features):
         return self.net.features_and_logits(images)
 
 
-def make_features(kind: FeatureName, data_class: str, inception_weights: str | None = None) -> Features:
-    """The feature network ``kind`` for data of class ``data_class`` (e.g. ``MNISTData``)."""
-    from ganzoo.metrics.classifier import CLASSIFIER_FOR_DATA
-
+def make_features(kind: FeatureName, datamodule: Any, inception_weights: str | None = None) -> Features:
+    """The feature network ``kind`` for ``datamodule``'s data (``lenet``: its shipped ``classifier``)."""
     if kind == "inception":
         return InceptionFeatures(inception_weights)
     if kind == "lenet":
-        if data_class not in CLASSIFIER_FOR_DATA:
+        if datamodule.classifier is None:
+            from ganzoo.registry import datasets
+
+            have = [name for name, e in datasets().items() if e.cls.classifier]
             raise UserError(
-                f"the small-CNN features exist for {', '.join(sorted(CLASSIFIER_FOR_DATA))}, not {data_class}; "
-                "use --feature inception"
+                f"the small-CNN features exist for {', '.join(have)}, not {type(datamodule).__name__}; use "
+                "--feature inception"
             )
-        return SmallCNNFeatures(CLASSIFIER_FOR_DATA[data_class])
+        return SmallCNNFeatures(datamodule.classifier)
     raise UserError(f"unknown feature network {kind!r}; choose inception or lenet")

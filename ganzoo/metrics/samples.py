@@ -131,8 +131,7 @@ class ImageContext(Context):
 
     def features(self) -> Features:
         if self.feature_net is None:
-            self.feature_net = make_features(self.feature, type(self.datamodule).__name__,
-                                             self.options.inception_weights)  # fmt: skip
+            self.feature_net = make_features(self.feature, self.datamodule, self.options.inception_weights)
             self.feature_net.to(self.model.device)
             net = self.feature_net
             self.settings |= {"feature": net.name, "weights": net.weights, "resize": net.resize, "engine": net.engine}

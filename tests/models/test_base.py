@@ -59,10 +59,10 @@ def test_ema_generator_is_frozen_averaged_and_used_for_sampling():
 
 def test_gradient_clipping_bounds_the_discriminator_gradient():
     model = tiny_dcgan(clip_grad_norm_d=1e-3)
-    trainer = fit(model, batches=2)
+    fit(model, batches=2)
     grads = [p.grad for p in model.discriminator.parameters() if p.grad is not None]
     assert grads and torch.nn.utils.get_total_norm(grads) <= 1e-3 * 1.01
-    assert trainer.optimizers  # the G gradients are not clipped:
+    # The G gradients are not clipped:
     g_grads = [p.grad for p in model.generator.parameters() if p.grad is not None]
     assert torch.nn.utils.get_total_norm(g_grads) > 1e-3
 

@@ -5,14 +5,12 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 import ganzoo.models.stylegan_lite as sg
 from ganzoo.data import DigitsData
 from ganzoo.models import StyleGANLite
-from ganzoo.nets import EqualizedConv2d, EqualizedLinear
-from ganzoo.nets.stylegan import ModulatedConv2d, StyleGANDiscriminator, StyleGANGenerator, upsample2x
+from ganzoo.nets.stylegan import StyleGANDiscriminator, StyleGANGenerator
 from tests.conftest import TINY, fit_briefly, run_ganzoo
 
 #: Widths 16 at 4² and 8², 4 at 16², 2 at 32²: a 32-pixel model that trains in a fraction of a second per batch.
@@ -21,61 +19,6 @@ SMALL = {"channel_base": 64, "channel_max": 16, "w_dim": 16, "latent_dim": 16, "
 
 def small_model(**kwargs) -> StyleGANLite:
     return StyleGANLite(data_shape=(1, 32, 32), **{**SMALL, **kwargs})
-
-
-def test_equalized_layers_scale_unit_weights_by_lr_mul_over_sqrt_fan_in():
-    torch.manual_seed(0)
-    fc = EqualizedLinear(400, 300, bias_init=0.5, lr_mul=0.01)
-    assert fc.weight_gain == pytest.approx(0.01 / math.sqrt(400))
-    # Stored N(0, 1)/lr_mul, so the effective weight is N(0, 1/fan_in) and only the learning speed is scaled.
-    assert (fc.weight * fc.weight_gain).std().item() == pytest.approx(1 / math.sqrt(400), rel=0.02)
-    x = torch.randn(5, 400)
-    expected = x @ (fc.weight * 0.01 / 20).T + 0.5
-    torch.testing.assert_close(fc(x), expected)
-
-    def effective_sgd_step(lr_mul: float) -> tuple[torch.Tensor, torch.Tensor]:
-        torch.manual_seed(1)
-        layer = EqualizedLinear(400, 300, lr_mul=lr_mul)
-        before = (layer.weight * layer.weight_gain).detach()
-        out = layer(x)
-        out.sum().backward()
-        with torch.no_grad():
-            layer.weight -= 0.1 * layer.weight.grad
-        return out.detach(), (layer.weight * layer.weight_gain).detach() - before
-
-    # Same function at initialisation; the same SGD step moves the effective weights lr_mul² as far.
-    (out_slow, step_slow), (out_plain, step_plain) = effective_sgd_step(0.01), effective_sgd_step(1.0)
-    torch.testing.assert_close(out_slow, out_plain)
-    torch.testing.assert_close(step_slow, step_plain * 0.01**2)
-
-    conv = EqualizedConv2d(6, 4, 3)
-    assert conv.weight_gain == pytest.approx(1 / math.sqrt(6 * 9))
-    img = torch.randn(2, 6, 8, 8)
-    torch.testing.assert_close(conv(img), F.conv2d(img, conv.weight / math.sqrt(54), conv.bias, padding=1))
-
-
-def test_demodulated_weights_have_unit_norm_per_output_channel_and_match_a_grouped_convolution():
-    torch.manual_seed(0)
-    conv = ModulatedConv2d(5, 7, 3, w_dim=6)
-    w, x = torch.randn(4, 6), torch.randn(4, 5, 8, 8)
-    weight = conv.modulated_weight(w)  # (N, out, in, k, k)
-    norms = weight.square().sum(dim=(2, 3, 4)).sqrt()
-    torch.testing.assert_close(norms, torch.ones(4, 7))
-    # The fast path (shared kernel, scaled activations) computes the per-sample convolution.
-    grouped = F.conv2d(x.reshape(1, 20, 8, 8), weight.reshape(28, 5, 3, 3), padding=1, groups=4).reshape(4, 7, 8, 8)
-    torch.testing.assert_close(conv(x, w), grouped, atol=1e-5, rtol=1e-5)
-
-    # The upsampling version (transposed conv + blur) equals upsampling then convolving, away from the borders.
-    up = ModulatedConv2d(5, 7, 3, w_dim=6, up=True)
-    up.load_state_dict(conv.state_dict())
-    bilinear = F.interpolate(x, scale_factor=2, mode="bilinear", align_corners=False)
-    reference = F.conv2d(bilinear.reshape(1, 20, 16, 16), weight.reshape(28, 5, 3, 3), padding=1, groups=4)
-    torch.testing.assert_close(up(x, w)[..., 3:-3, 3:-3], reference.reshape(4, 7, 16, 16)[..., 3:-3, 3:-3],
-                               atol=1e-5, rtol=1e-5)  # fmt: skip
-    torch.testing.assert_close(upsample2x(x)[..., 2:-2, 2:-2], bilinear[..., 2:-2, 2:-2])
-
-    torgb = ModulatedConv2d(5, 1, 1, w_dim=6, demodulate=False)
-    assert not torch.allclose(torgb.modulated_weight(w).square().sum(dim=(2, 3, 4)), torch.ones(4, 1))
 
 
 @pytest.mark.parametrize("side", [8, 32, 64])
