@@ -67,3 +67,17 @@ def test_malicious_checkpoint_is_refused_by_sample(tmp_path):
     result = run_ganzoo("sample", "--ckpt", str(tmp_path / "evil.ckpt"))
     assert result.returncode == 2 and "refusing to load" in result.stderr and "Traceback" not in result.stderr
     assert not marker.exists()
+
+
+def test_an_unconditional_model_on_labelled_data_samples_as_unconditional(checkpoint, capsys):
+    # digits carry labels, but DCGAN is not conditioned on them: no --labels, no labels array, DRS allowed.
+    from ganzoo import load_model
+
+    assert load_model(checkpoint).num_classes == 0
+    with pytest.raises(SystemExit):
+        main(["sample", "--ckpt", str(checkpoint), "--labels", "3,7"])
+    assert "ganzoo: error: DCGAN is not conditional; drop --labels" in capsys.readouterr().err
+    main(["sample", "--ckpt", str(checkpoint), "--n", "6", "--format", "npz", "--out", "u.npz"])
+    assert set(np.load("u.npz").files) == {"images"}
+    main(["sample", "--ckpt", str(checkpoint), "--n", "4", "--drs", "0", "--out", "drs.png"])
+    assert Path("drs.png").is_file()

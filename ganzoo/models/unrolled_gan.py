@@ -8,6 +8,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 
+from ganzoo.lightning_compat import attached_trainer
 from ganzoo.models.base import Losses
 from ganzoo.models.vanilla_gan import VanillaGAN
 from ganzoo.registry import register_model
@@ -42,7 +43,7 @@ class UnrolledGAN(VanillaGAN):
         params = {name: p.detach().requires_grad_(True) for name, p in self.discriminator.named_parameters()}
         # Copies: the simulated steps must not move the real D's BatchNorm running statistics.
         buffers = {name: b.clone() for name, b in self.discriminator.named_buffers()}
-        optimizer = self.optimizers()[1].optimizer if self._trainer is not None else None
+        optimizer = self.optimizers()[1].optimizer if attached_trainer(self) is not None else None
         state = _adam_state(optimizer, dict(self.discriminator.named_parameters()), params)
 
         def scores(x: Tensor) -> Tensor:
