@@ -3,7 +3,7 @@
 Protocol
 --------
 Each model is trained by ``ganzoo fit --model NAME --data fashion_mnist --data.image_size 32`` (through
-``ganzoo.lightning_cli.run_cli``, so with the alias's packaged defaults: ``ganzoo/configs/model/NAME.yaml``), batch 64,
+``ganzoo.lightning_cli.run_cli``, so with the model's signature defaults), batch 64,
 on the same data (``--data-root``), the same seed, no validation and no metrics during training. A callback stops
 training once the budget is spent, counted from the first training batch (start-up and data loading do not count;
 epoch-end checkpoints do, for both models alike): ``--cpu-minutes`` of the process's CPU time (fair on a shared

@@ -77,7 +77,7 @@ class Case:
     quick_steps: int
 
     def build(self) -> tuple[nn.Module, nn.Module]:
-        """The generator and discriminator of the model's packaged config (``ganzoo/configs/model``)."""
+        """The generator and discriminator of the model's defaults (its signature)."""
         if self.model == "dcgan":
             return DCGANGenerator(LATENT_DIM, self.shape, 64, "batch"), DCGANDiscriminator(self.shape, 64, "batch")
         g = MLPGenerator(LATENT_DIM, self.shape, (256, 512, 1024), "leaky_relu", "none", tanh_output=True)

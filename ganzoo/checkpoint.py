@@ -1,13 +1,51 @@
-"""Loading trained models from checkpoints without running code from them."""
+"""Checkpoints: written atomically (whole or not at all), and loaded without running code from them."""
 
 from __future__ import annotations
 
 import inspect
+import io
+import os
 from pathlib import Path
+from typing import Any
 
 import torch
+from lightning.fabric.plugins import TorchCheckpointIO
 
 from ganzoo.errors import UserError
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """Writes each checkpoint to a temporary file beside its target, flushes it to disk, then renames it into place:
+    a save that fails (a full disk, a kill) leaves the previous files as they were and no partial ``.ckpt``, so
+    ``last.ckpt`` never links to a truncated file. (Lightning's own save stages the bytes in the system's temporary
+    directory and *moves* them, a copy when that is another filesystem.) Other filesystems (``s3://``, …) keep
+    Lightning's path."""
+
+    def save_checkpoint(self, checkpoint: dict[str, Any], path: Any, storage_options: Any = None) -> None:
+        if "://" in str(path) or storage_options is not None:
+            return super().save_checkpoint(checkpoint, path, storage_options)
+        buffer = io.BytesIO()
+        torch.save(checkpoint, buffer)
+        try:
+            write_atomically(buffer.getbuffer(), Path(path))
+        except OSError as err:
+            raise UserError(f"could not write the checkpoint {path} ({err.strerror or err}); the earlier "
+                            "checkpoints are intact: free space or set --checkpoint.dirpath") from err  # fmt: skip
+
+
+def write_atomically(data: bytes | memoryview, path: Path) -> None:
+    """``path`` holds ``data`` afterwards, or is unchanged: never a partial file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(temporary, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _model_classes() -> dict[str, type]:

@@ -18,6 +18,21 @@ from pathlib import Path
 from ganzoo.errors import UserError
 from ganzoo.registry import datasets, describe, models
 
+USAGE = """usage: ganzoo COMMAND [arguments]
+
+A PyTorch Lightning model zoo of GANs. Commands:
+
+  fit        train a model (ganzoo fit --model dcgan --data mnist); with no --model/--data, the quick-start run
+  validate   Lightning's validation epoch from a checkpoint (--ckpt_path)
+  test       Lightning's test epoch from a checkpoint
+  predict    generated samples through Lightning's predict loop
+  sample     images from a checkpoint: a grid, an .npz, a folder, an interpolation (ganzoo sample --ckpt FILE)
+  evaluate   FID/KID/IS, mode coverage or translation metrics of a checkpoint (ganzoo evaluate --ckpt FILE)
+  models     the models, one line each
+  datasets   the datasets, one line each
+
+`ganzoo COMMAND --help` describes a command's arguments; `ganzoo fit --model.help DCGAN` a model's."""
+
 
 def package_config(*parts: str) -> Path:
     """Path of a YAML file shipped in ``ganzoo/configs``."""
@@ -41,10 +56,38 @@ def expand_aliases(argv: Sequence[str]) -> list[str]:
                 i += 1
                 value = args[i]
             out.append(f"{key}={_resolve(key[2:], value)}")
+        elif key in ("--config", "-c") and (eq or i + 1 < len(args)):
+            if not eq:
+                i += 1
+                value = args[i]
+            out.append(f"{key}={_config_with_names_resolved(value)}")
         else:
             out.append(arg)
         i += 1
     return out
+
+
+def _config_with_names_resolved(value: str) -> str:
+    """A config file whose ``model``/``data`` give registered names (``model: dcgan``, or ``class_path: dcgan``)
+    comes back as the same configuration with class paths, inline; any other value is returned unchanged."""
+    import yaml
+
+    path = Path(value)
+    if not path.is_file():
+        return value
+    try:
+        config = yaml.safe_load(path.read_text())
+    except yaml.YAMLError:
+        return value  # jsonargparse reports it
+    changed = False
+    for kind in ("model", "data") if isinstance(config, dict) else ():
+        spec = config.get(kind)
+        table = models() if kind == "model" else datasets()
+        if isinstance(spec, str) and spec in table:
+            config[kind], changed = table[spec].class_path, True
+        elif isinstance(spec, dict) and spec.get("class_path") in table:
+            spec["class_path"], changed = table[spec["class_path"]].class_path, True
+    return yaml.safe_dump(config, sort_keys=False) if changed else value
 
 
 def with_quickstart(args: list[str]) -> list[str]:
@@ -61,6 +104,9 @@ def with_quickstart(args: list[str]) -> list[str]:
         return args
     if not has_model and not has_data:
         return [args[0], f"--config={package_config('quickstart.yaml')}", *args[1:]]
+    if not (has_model and has_data) and "--print_config" in given:
+        # Showing a model's (or a dataset's) full configuration needs the other half only to parse: the quick start's.
+        return [*args, "--data=ganzoo.data.DigitsData" if has_model else "--model=ganzoo.models.DCGAN"]
     if not (has_model and has_data):
         missing = "--data (see `ganzoo datasets`)" if has_model else "--model (see `ganzoo models`)"
         raise UserError(f"give {missing} too, or neither for the quick-start run on the bundled digits")
@@ -74,14 +120,18 @@ def _resolve(kind: str, value: str) -> str:
     known_classes = {entry.cls.__name__ for entry in table.values()}
     if "." in value or value in known_classes or Path(value).is_file() or value.lstrip().startswith("{"):
         return value  # a dotted path, a class name, a config file or inline YAML: jsonargparse's business
-    raise UserError(f"unknown {kind} {value!r}; choose one of: {', '.join(table)} (see `ganzoo {kind}s`)")
+    listing = "models" if kind == "model" else "datasets"
+    raise UserError(f"unknown {kind} {value!r}; choose one of: {', '.join(table)} (see `ganzoo {listing}`)")
 
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``ganzoo`` console script and ``python -m ganzoo``."""
     args = list(sys.argv[1:] if argv is None else argv)
     try:
-        if args and args[0] in ("models", "datasets"):
+        if not args or args[0] in ("-h", "--help"):
+            print(USAGE)
+            return
+        if args[0] in ("models", "datasets"):
             print(describe(models() if args[0] == "models" else datasets()))
             return
         if args and args[0] in ("sample", "evaluate"):
@@ -90,6 +140,9 @@ def main(argv: Sequence[str] | None = None) -> None:
             importlib.import_module(f"ganzoo.commands.{args[0]}").main(args[1:])
             return
         args = with_quickstart(expand_aliases(args))
+        from ganzoo.console import quiet_library_notices
+
+        quiet_library_notices()
         if argv is None:
             # Rewrite in place: DDP's launcher re-runs sys.argv in the child processes.
             sys.argv[1:] = args

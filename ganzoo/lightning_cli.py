@@ -9,11 +9,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import yaml
+from jsonargparse import Namespace
+from lightning.fabric.plugins import TorchCheckpointIO
 from lightning.pytorch import Trainer
 from lightning.pytorch.accelerators import CPUAccelerator
-from lightning.pytorch.callbacks import ModelCheckpoint
-from lightning.pytorch.cli import LightningArgumentParser, LightningCLI
+from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
+from lightning.pytorch.utilities.exceptions import MisconfigurationException
 
+from ganzoo.checkpoint import AtomicCheckpointIO
 from ganzoo.errors import UserError
 from ganzoo.lightning_compat import find_unused_parameters
 from ganzoo.registry import Entry, datasets, models
@@ -62,16 +66,33 @@ class GanzooTrainer(Trainer):
         )
 
 
+class RunConfig(SaveConfigCallback):
+    """Saves ``config.yaml`` in the run directory (Lightning's behaviour) and, for a W&B run, the full configuration
+    (model, data, trainer, seed, callbacks) as the run's config (which W&B stores as the run's own ``config.yaml``),
+    with the live ``metrics.jsonl`` among its files."""
+
+    def save_config(self, trainer: Trainer, pl_module: Any, stage: str) -> None:
+        from lightning.pytorch.loggers import WandbLogger
+
+        run_dir = Path(trainer.default_root_dir)
+        for logger in trainer.loggers:
+            if isinstance(logger, WandbLogger):
+                experiment = logger.experiment
+                experiment.config.update(yaml.safe_load(self.parser.dump(self.config, skip_none=False)),
+                                         allow_val_change=True)  # fmt: skip
+                experiment.save(str(run_dir / "metrics.jsonl"), base_path=str(run_dir), policy="live")
+
+
 class GanzooCLI(LightningCLI):
     """LightningCLI with the geometry links, forced callbacks (checkpoint, sample grid, metrics, NaN guard, save on
     SIGTERM/Ctrl-C), DDP settings that suit GANs, and a run directory."""
 
     def add_arguments_to_parser(self, parser: LightningArgumentParser) -> None:
-        from ganzoo.callbacks import Evaluation, NaNGuard, SampleGrid, SaveOnInterrupt
+        from ganzoo.callbacks import Evaluation, GeneratorStepCheckpoint, NaNGuard, SampleGrid, SaveOnInterrupt
 
         parser.link_arguments("data.data_shape", "model.init_args.data_shape", apply_on="instantiate")
         parser.link_arguments("data.num_classes", "model.init_args.num_classes", apply_on="instantiate")
-        parser.add_lightning_class_args(ModelCheckpoint, "checkpoint")
+        parser.add_lightning_class_args(GeneratorStepCheckpoint, "checkpoint")
         # One checkpoint per epoch (the best one once a metric is monitored) and last.ckpt linking to it.
         parser.set_defaults({"checkpoint.save_last": "link", "checkpoint.every_n_epochs": 1})
         parser.add_lightning_class_args(SampleGrid, "samples")
@@ -79,22 +100,41 @@ class GanzooCLI(LightningCLI):
         parser.add_lightning_class_args(NaNGuard, "nan_guard")
         parser.add_lightning_class_args(SaveOnInterrupt, "interrupt")
 
+    def parse_arguments(self, parser: LightningArgumentParser, args: Any) -> None:
+        super().parse_arguments(parser, args)
+        # Before LightningCLI reads a --ckpt_path's hyper-parameters (an empty file fails there with a traceback) and
+        # replaces the model with the one they name: compare with the model the user asked for.
+        sub = self.config.get("subcommand")
+        ckpt = self.config[sub].get("ckpt_path") if sub else None
+        if ckpt and ckpt not in _CHECKPOINT_NAMES:
+            check_checkpoint(Path(ckpt), self.config[sub].get("model"))
+
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
-        trainer = super().instantiate_trainer(**kwargs)
+        try:
+            trainer = super().instantiate_trainer(**kwargs)
+        except MisconfigurationException as err:  # an impossible trainer setting, e.g. a GPU on a machine without
+            raise UserError(f"{str(err).strip().splitlines()[0]} (check the --trainer.* arguments)") from err
         configure_strategy(trainer, bool(self.config[self.subcommand].trainer.get("sync_batchnorm")))
+        if isinstance(trainer.strategy.checkpoint_io, TorchCheckpointIO):  # unless the user chose their own plugin
+            trainer.strategy.checkpoint_io = AtomicCheckpointIO()
         return trainer
 
     def before_instantiate_classes(self) -> None:
         cfg = self.config[self.subcommand]
-        ckpt = cfg.get("ckpt_path")
-        if ckpt and ckpt not in _CHECKPOINT_NAMES and not Path(ckpt).is_file():
-            raise UserError(f"--ckpt_path {ckpt} does not exist; give the path of a .ckpt file (runs/*/checkpoints/)")
+        unpin_saved_run(cfg)
         self.run_dir = self._run_dir(cfg)
         cfg.trainer.default_root_dir = str(self.run_dir)
         if cfg.trainer.logger in (None, True):
             cfg.trainer.logger = _default_logger(self.run_dir)
-        elif _is_wandb(cfg.trainer.logger) and cfg.trainer.logger.init_args.get("save_dir") in (None, "."):
-            cfg.trainer.logger.init_args.save_dir = str(self.run_dir)
+        elif _is_wandb(cfg.trainer.logger):
+            # The W&B run beside the others: project ganzoo, named like its run directory, files in it.
+            wandb = cfg.trainer.logger.init_args
+            if wandb.get("save_dir") in (None, "."):
+                wandb.save_dir = str(self.run_dir)
+            if not wandb.get("project"):
+                wandb.project = "ganzoo"
+            if not wandb.get("name"):
+                wandb.name = f"{self.run_dir.parent.name}-{self.run_dir.name}"
         if cfg.checkpoint.dirpath is None:
             cfg.checkpoint.dirpath = str(self.run_dir / "checkpoints")
         if _is_rank_zero():
@@ -107,7 +147,12 @@ class GanzooCLI(LightningCLI):
         name = f"{_short_name(cfg.model, models())}-{_short_name(cfg.data, datasets())}"
         if self.subcommand != "fit":
             name += f"-{self.subcommand}"
-        run_dir = new_run_dir(Path(cfg.trainer.default_root_dir or "runs"), name)
+        parent = Path(cfg.trainer.default_root_dir or "runs")
+        try:
+            run_dir = new_run_dir(parent, name)
+        except OSError as err:
+            raise UserError(f"cannot create a run directory under {parent} ({err.strerror}); give a writable "
+                            "--trainer.default_root_dir") from err  # fmt: skip
         os.environ[RUN_DIR_ENV] = str(run_dir)
         return run_dir
 
@@ -122,6 +167,51 @@ class GanzooCLI(LightningCLI):
             f"ganzoo: done. samples: {grid}  checkpoint: {ckpt.last_model_path if ckpt else None}",
             file=sys.stderr,
         )
+
+
+def unpin_saved_run(cfg: Any) -> None:
+    """A ``config.yaml`` that a run saved pins that run's directory (root, checkpoints, logger): rerunning it
+    (``ganzoo fit --config runs/NAME/version_N/config.yaml``) starts a new run beside it instead of writing into it."""
+    root = cfg.trainer.default_root_dir
+    if not root or not _is_run_dir(Path(root)):
+        return
+    old = Path(root).resolve()
+    cfg.trainer.default_root_dir = str(Path(root).parent.parent)
+    if cfg.checkpoint.dirpath and old in Path(cfg.checkpoint.dirpath).resolve().parents:
+        cfg.checkpoint.dirpath = None
+    logger = cfg.trainer.logger
+    save_dir = logger.init_args.get("save_dir") if isinstance(logger, Namespace) and logger.get("init_args") else None
+    if save_dir and Path(save_dir).resolve() == old:
+        if _is_wandb(logger):
+            logger.init_args.save_dir = None
+        else:
+            cfg.trainer.logger = None  # ganzoo's default logger, in the new run directory
+
+
+def _is_run_dir(path: Path) -> bool:
+    return path.name.startswith("version_") and (path / "config.yaml").is_file()
+
+
+def check_checkpoint(path: Path, requested_model: Any) -> None:
+    """Refuses, with one line, a ``--ckpt_path`` that is missing, empty, truncated or of another model class."""
+    import zipfile
+
+    import torch
+
+    if not path.is_file():
+        raise UserError(f"--ckpt_path {path} does not exist; give the path of a .ckpt file (runs/*/checkpoints/)")
+    if not zipfile.is_zipfile(path):  # torch.save writes a zip archive whose directory comes last
+        raise UserError(f"--ckpt_path {path} is empty or truncated (a save that did not finish); give another "
+                        "checkpoint from runs/*/checkpoints/")  # fmt: skip
+    saved = torch.load(path, map_location="cpu", weights_only=True).get("hyper_parameters", {}).get("_class_path")
+    requested = requested_model.get("class_path") if requested_model is not None else None
+    if saved and requested and _class_name(saved) != _class_name(requested):
+        raise UserError(f"--ckpt_path {path} holds a {_class_name(saved)} checkpoint, not {_class_name(requested)}; "
+                        "resume it with its own --model (or its run's --config .../config.yaml)")  # fmt: skip
+
+
+def _class_name(class_path: str) -> str:
+    return class_path.rsplit(".", 1)[-1]
 
 
 def configure_strategy(trainer: Trainer, sync_batchnorm: bool = False) -> None:
@@ -181,5 +271,8 @@ def run_cli(args: Sequence[str] | None) -> GanzooCLI:
         trainer_class=GanzooTrainer,
         subclass_mode_model=True,
         subclass_mode_data=True,
+        # Each model owns two optimizers (--model.optimizer_g/_d); LightningCLI's single --optimizer cannot apply.
+        auto_configure_optimizers=False,
+        save_config_callback=RunConfig,
         args=cli_args,
     )

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from ganzoo.cli import expand_aliases, main
+from ganzoo.cli import expand_aliases, main, with_quickstart
 from ganzoo.errors import UserError
 from ganzoo.registry import datasets, models
 from tests.conftest import REPO, TINY, run_ganzoo
@@ -186,6 +186,14 @@ def test_missing_download_says_where_to_put_the_data_and_leaves_no_empty_run_dir
     assert "could not load MNIST" in result.stderr and "--data.root" in result.stderr
     assert "Traceback" not in result.stderr
     assert "run directory" in result.stderr and list(runs.iterdir()) == []
+    assert not (tmp_path / "empty").exists()  # a mistyped root is not left behind as empty folders
+
+
+def test_cifar10_without_its_download_points_at_the_npz_option(tmp_path, capsys):
+    line = one_line_error(capsys, ["fit", "--model=dcgan", "--data=cifar10", f"--data.root={tmp_path / 'nowhere'}",
+                                   *TINY])  # fmt: skip
+    assert "could not load CIFAR10" in line and "--data.npz FILE" in line
+    assert not (tmp_path / "nowhere").exists()
 
 
 def test_wandb_logger_works_offline_and_writes_into_the_run_directory(tmp_path):
@@ -217,3 +225,91 @@ def test_validate_test_and_predict_run_from_a_checkpoint(tmp_path):
         )
         assert result.returncode == 0, (sub, result.stderr[-2000:])
     assert (tmp_path / "runs" / "dcgan-digits-validate" / "version_0").is_dir()
+
+
+def one_line_error(capsys, args: list[str]) -> str:
+    """Runs ``ganzoo ARGS`` in-process; returns its one error line (and checks there is exactly one, no traceback)."""
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("ganzoo: error: ")]
+    assert len(errors) == 1 and "Traceback" not in err, err[-2000:]
+    return errors[0]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--data.batch_size", "0"], "--data.batch_size must be ≥ 1, got 0"),
+        (["--data.batch_size", "-5"], "--data.batch_size must be ≥ 1, got -5"),
+        (["--model.n_critic", "0"], "--model.n_critic must be ≥ 1"),
+        (["--trainer.accelerator", "gpu"], "(check the --trainer.* arguments)"),
+        (["--trainer.default_root_dir", "a_file/runs"], "cannot create a run directory under a_file/runs"),
+    ],
+)
+def test_bad_settings_are_one_line_errors(capsys, args, message):
+    Path("a_file").write_text("not a directory")
+    assert message in one_line_error(capsys, ["fit", *TINY, *args])
+
+
+def test_empty_truncated_or_foreign_checkpoints_are_refused_with_one_line(capsys):
+    Path("empty.ckpt").write_bytes(b"")
+    assert "empty.ckpt is empty or truncated" in one_line_error(capsys, ["fit", *TINY, "--ckpt_path", "empty.ckpt"])
+    main(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY])
+    good = Path("runs/dcgan-digits/version_0/checkpoints/last.ckpt").resolve()
+    Path("cut.ckpt").write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    assert "cut.ckpt is empty or truncated" in one_line_error(capsys, ["fit", *TINY, "--ckpt_path", "cut.ckpt"])
+    wgan = ["fit", "--model", "wgan", "--data", "digits", "--data.image_size=16", *TINY, "--ckpt_path", str(good)]
+    assert "holds a DCGAN checkpoint, not WGAN" in one_line_error(capsys, wgan)
+    other_size = ["fit", "--data.image_size=32", "--model.base_channels=8", *TINY, "--trainer.max_epochs=2",
+                  "--ckpt_path", str(good)]  # fmt: skip
+    assert "trained on samples of shape (1, 16, 16), this data gives (1, 32, 32)" in one_line_error(capsys, other_size)
+
+
+def test_help_lists_every_command_and_lightnings_single_optimizer_flag_is_gone(capsys):
+    main(["--help"])
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
+    assert listed == ["fit", "validate", "test", "predict", "sample", "evaluate", "models", "datasets"]
+    with pytest.raises(SystemExit):
+        main(["fit", "--help"])
+    help_text = capsys.readouterr().out
+    assert "--optimizer " not in help_text and "--lr_scheduler" not in help_text
+
+
+def test_print_config_of_a_model_alone_works(capsys):
+    cfg = print_config(capsys, "--model", "wgan_gp")
+    assert cfg["model"]["class_path"] == "ganzoo.models.WGANGP" and cfg["model"]["init_args"]["n_critic"] == 5
+
+
+def test_a_saved_config_reruns_into_a_new_run_directory():
+    main(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY])
+    first = Path("runs/dcgan-digits/version_0")
+    before = sorted(p.relative_to(first) for p in first.rglob("*"))
+    main(["fit", "--config", str(first / "config.yaml")])
+    second = Path("runs/dcgan-digits/version_1")
+    assert (second / "checkpoints" / "last.ckpt").exists() and (second / "config.yaml").is_file()
+    assert sorted(p.relative_to(first) for p in first.rglob("*")) == before  # nothing new in the old run
+    main(["validate", "--config", str(first / "config.yaml"), "--ckpt_path", str(first / "checkpoints/last.ckpt")])
+    assert sorted(p.relative_to(first) for p in first.rglob("*")) == before
+    assert list(Path("runs/dcgan-digits-validate").glob("version_0/*"))
+
+
+def test_short_names_work_inside_config_files_too(capsys):
+    Path("exp.yaml").write_text("model: wgan_gp\ndata:\n  class_path: digits\n  init_args: {image_size: 16}\n")
+    cfg = print_config(capsys, "--config", "exp.yaml", "--model.n_critic", "3")
+    assert cfg["model"]["class_path"] == "ganzoo.models.WGANGP" and cfg["model"]["init_args"]["n_critic"] == 3
+    assert cfg["data"]["class_path"] == "ganzoo.data.DigitsData" and cfg["data"]["init_args"]["image_size"] == 16
+
+
+def test_a_wandb_run_is_named_like_its_directory_and_holds_the_full_config():
+    from ganzoo.lightning_cli import run_cli
+
+    cli = run_cli(with_quickstart(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY,
+                                   "--trainer.logger=WandbLogger", "--seed_everything=5"]))  # fmt: skip
+    experiment = cli.trainer.logger.experiment
+    assert experiment.project == "ganzoo" and experiment.name == "dcgan-digits-version_0"
+    config = dict(experiment.config)
+    assert config["data"]["class_path"] == "ganzoo.data.DigitsData"
+    assert config["seed_everything"] == 5 and config["trainer"]["max_epochs"] == 1
+    assert config["model"]["class_path"] == "ganzoo.models.DCGAN" and "metrics" in config

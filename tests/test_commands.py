@@ -81,3 +81,37 @@ def test_an_unconditional_model_on_labelled_data_samples_as_unconditional(checkp
     assert set(np.load("u.npz").files) == {"images"}
     main(["sample", "--ckpt", str(checkpoint), "--n", "4", "--drs", "0", "--out", "drs.png"])
     assert Path("drs.png").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sample", "--n", "0"], "--n must be ≥ 1 (the number of samples), got 0"),
+        (["sample", "--n", "-5"], "--n must be ≥ 1"),
+        (["sample", "--labels", "a,b"], "--labels takes comma-separated class numbers, e.g. 3,3,7; got 'a,b'"),
+        (["evaluate", "--metrics", ""], "--metrics names no metric"),
+        (["evaluate", "--n-fake", "0"], "generated samples (--n-fake, --metrics.n_fake) must be ≥ 1, got 0"),
+        (["evaluate", "--metrics", "fid,foo", "--feature", "lenet"], "unknown metric 'foo' for images"),
+    ],
+)
+def test_bad_command_arguments_are_one_line_errors_before_any_work(checkpoint, capsys, args, message):
+    with pytest.raises(SystemExit) as stop:
+        main([args[0], "--ckpt", str(checkpoint), *args[1:]])
+    err = capsys.readouterr().err
+    assert stop.value.code == 2 and "Traceback" not in err
+    last = err.strip().splitlines()[-1]
+    assert last.startswith("ganzoo: error: ") and message in last, err[-2000:]
+
+
+def test_samples_are_generated_in_chunks_with_flat_memory(checkpoint, monkeypatch):
+    import ganzoo.metrics.samples as samples
+    from ganzoo.models import GAN
+
+    sizes: list[int] = []
+    original = GAN.sample
+    monkeypatch.setattr(samples, "GENERATION_CHUNK", 40)
+    monkeypatch.setattr(GAN, "sample", lambda self, *a, **k: sizes.append(len(k["z"])) or original(self, *a, **k))
+    main(["sample", "--ckpt", str(checkpoint), "--n", "100", "--format", "png-dir", "--out", "many"])
+    assert sizes == [40, 40, 20] and len(os.listdir("many")) == 100
+    main(["sample", "--ckpt", str(checkpoint), "--n", "100", "--format", "npz", "--out", "many.npz"])
+    assert np.load("many.npz")["images"].shape == (100, 32, 32, 1)

@@ -92,7 +92,7 @@ class SaveOnInterrupt(L.Callback):
         trainer.save_checkpoint(self.path)
         if trainer.is_global_zero:
             print(
-                f"ganzoo: stopped by {name} at step {trainer.global_step}; saved {self.path}\n"
+                f"ganzoo: stopped by {name} at generator step {pl_module.g_steps}; saved {self.path}\n"
                 f"ganzoo: resume with: {resume_command(self.path)}",
                 file=sys.stderr,
             )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import lightning as L
 import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
 from torch import Tensor
 
 from ganzoo.errors import UserError
@@ -39,34 +41,41 @@ class NaNGuard(L.Callback):
 
     def on_before_backward(self, trainer: L.Trainer, pl_module: L.LightningModule, loss: Tensor) -> None:
         if self.enabled:
-            self._losses.append((_player(pl_module), trainer.global_step, loss.detach()))
+            self._losses.append((_player(pl_module), pl_module.g_steps, loss.detach()))
 
     def on_train_batch_end(
         self, trainer: L.Trainer, pl_module: L.LightningModule, outputs: Any, batch: Any, batch_idx: int
     ) -> None:
-        if not self._losses:
+        if not self.enabled or not self._losses:
             return
         finite = torch.stack([torch.isfinite(loss).all() for _, _, loss in self._losses]).cpu()
-        if not trainer.strategy.reduce_boolean_decision(not bool(finite.all()), all=False):
+        # Weights and buffers too: a huge learning rate can make BatchNorm statistics infinite while every loss is
+        # still finite; checked at every batch, so no epoch-end checkpoint is ever asked to store them.
+        bad_weight = next((name for name, t in pl_module.state_dict().items()
+                           if t.is_floating_point() and not torch.isfinite(t).all()), None)  # fmt: skip
+        if not trainer.strategy.reduce_boolean_decision(not bool(finite.all()) or bad_weight is not None, all=False):
             return
         bad = [entry for entry, ok in zip(self._losses, finite.tolist(), strict=True) if not ok]
+        g_steps = self._losses[0][1]
         if bad:
-            player, step, loss = bad[0]
-            what = f"non-finite {player} loss at step {step} ({loss.float().mean().item()}"
+            player, g_steps, loss = bad[0]
+            what = f"non-finite {player} loss at generator step {g_steps} ({loss.float().mean().item()}"
+        elif bad_weight is not None:
+            what = f"non-finite weights ({bad_weight}) at generator step {g_steps} ("
         else:
-            what = f"non-finite loss on another process at step {self._losses[0][1]} ("
+            what = f"non-finite loss or weights on another process at generator step {g_steps} ("
         raise NonFiniteLossError(
             f"{what}; epoch {trainer.current_epoch}, batch {batch_idx}): lower the learning rates, clip gradients "
             f"(--model.clip_grad_norm_d/_g) or train in 32-true precision; last good checkpoint: {_last(trainer)}"
         )
 
-    def on_save_checkpoint(self, trainer: L.Trainer, pl_module: L.LightningModule, checkpoint: dict) -> None:
+    def on_save_checkpoint(self, trainer: L.Trainer, pl_module: TwoPlayerModule, checkpoint: dict) -> None:
         if not self.enabled:
             return
         for name, value in checkpoint.get("state_dict", {}).items():
             if value.is_floating_point() and not torch.isfinite(value).all():
                 raise NonFiniteLossError(
-                    f"non-finite weights ({name}) at step {trainer.global_step}: not saving them; "
+                    f"non-finite weights ({name}) at generator step {pl_module.g_steps}: not saving them; "
                     f"last good checkpoint: {_last(trainer)}"
                 )
 
@@ -77,6 +86,10 @@ def _player(pl_module: TwoPlayerModule) -> str:
 
 
 def _last(trainer: L.Trainer) -> str:
+    """The newest checkpoint file that exists (a name Lightning remembers may never have been written)."""
     ckpt = trainer.checkpoint_callback
-    path = getattr(ckpt, "last_model_path", "") or getattr(ckpt, "best_model_path", "")
-    return path or "none (the run stopped before its first checkpoint)"
+    folder = Path(ckpt.dirpath) if isinstance(ckpt, ModelCheckpoint) and ckpt.dirpath else None
+    files = [p for p in folder.glob("*.ckpt") if p.is_file() and not p.is_symlink()] if folder else []
+    if not files:
+        return "none (the run stopped before its first checkpoint)"
+    return str(max(files, key=lambda p: p.stat().st_mtime))

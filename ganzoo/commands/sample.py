@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from collections.abc import Iterator
 from pathlib import Path
 
 import torch
@@ -104,9 +105,16 @@ def rejection_samples(model: torch.nn.Module, args: argparse.Namespace) -> torch
 
 def main(argv: list[str]) -> Path:
     args = parser().parse_args(argv)
+    if args.n < 1:
+        raise UserError(f"--n must be ≥ 1 (the number of samples), got {args.n}")
+    labels_given = None
+    if args.labels:
+        try:
+            labels_given = [int(v) for v in args.labels.split(",")]
+        except ValueError:
+            raise UserError(f"--labels takes comma-separated class numbers, e.g. 3,3,7; got {args.labels!r}") from None
     from ganzoo import load_model
     from ganzoo.models import TranslationGAN
-    from ganzoo.plots import image_grid, scatter_image
 
     model = load_model(args.ckpt, map_location=args.device).to(args.device)
     if args.input is not None:
@@ -137,47 +145,65 @@ def main(argv: list[str]) -> Path:
     if args.labels:
         if not model.num_classes:
             raise UserError(f"{type(model).__name__} is not conditional; drop --labels")
-        labels = torch.tensor([int(v) for v in args.labels.split(",")], device=model.device)
+        labels = torch.tensor(labels_given, device=model.device)
         if labels.min() < 0 or labels.max() >= model.num_classes:
             raise UserError(f"--labels must lie in 0…{model.num_classes - 1}")
         args.n = len(labels)
     elif model.num_classes:
         labels = torch.arange(args.n, device=model.device) % model.num_classes
-    if args.drs is not None:
-        samples = rejection_samples(model, args)
-    else:
-        if args.interpolate:
-            ends = model.sample_latent(2)
-            t = torch.linspace(0, 1, args.n, device=model.device).unsqueeze(1)
-            z = (1 - t) * ends[0] + t * ends[1]
-            labels = labels[:1].expand(args.n) if labels is not None else None
-        else:
-            z = model.sample_latent(args.n)
-        samples = model.sample(z=z, labels=labels, ema=args.ema, **style).cpu()
-
     default = {"png": "samples.png", "npz": "samples.npz", "png-dir": "samples"}[args.format]
     out = Path(args.out or default)
     out.parent.mkdir(parents=True, exist_ok=True)
-    from torchvision.utils import save_image
-
-    if samples.ndim != 4:  # flat data (2D toys): a scatter plot, or the raw points
-        if args.format == "npz":
-            import numpy as np
-
-            np.savez(out, samples=samples.numpy())
-        else:
-            save_image(scatter_image(samples[:, :2]), out if args.format == "png" else out / "scatter.png")
-    elif args.format == "png":
-        nrow = args.n if args.interpolate else max(1, round(math.sqrt(args.n)))
-        save_image(image_grid(samples, nrow=nrow), out)
-    elif args.format == "npz":
-        import numpy as np
-
-        extra = {"labels": labels.cpu().numpy()} if labels is not None else {}
-        np.savez_compressed(out, images=to_uint8(samples).numpy(), **extra)
+    if args.drs is not None:
+        chunks = iter([rejection_samples(model, args)])
+    elif args.interpolate:
+        ends = model.sample_latent(2)
+        t = torch.linspace(0, 1, args.n, device=model.device).unsqueeze(1)
+        z = (1 - t) * ends[0] + t * ends[1]
+        labels = labels[:1].expand(args.n) if labels is not None else None
+        chunks = iter([model.sample(z=z, labels=labels, ema=args.ema, **style).cpu()])
     else:
-        out.mkdir(parents=True, exist_ok=True)
-        for i, image in enumerate(samples):
-            save_image(image.add(1).div(2).clamp(0, 1), out / f"{i:05d}.png")
+        # In fixed seeded chunks, written as they come: memory stays flat at any --n, and the samples are the ones
+        # `ganzoo evaluate --seed S` scores.
+        from ganzoo.metrics.samples import generated
+
+        chunks = (c.cpu() for c in generated(model, args.n, args.seed, args.ema, labels=labels, **style))
+    write(chunks, args, out, labels)
     print(f"ganzoo: wrote {out}")
     return out
+
+
+def write(chunks: Iterator[torch.Tensor], args: argparse.Namespace, out: Path, labels: torch.Tensor | None) -> None:
+    """Writes streamed samples as ``args.format``: a grid (or a scatter plot of 2D points), an .npz of uint8 images
+    (and their labels), or a folder of PNGs."""
+    import numpy as np
+    from torchvision.utils import save_image
+
+    from ganzoo.plots import image_grid, scatter_image
+
+    if args.format == "png-dir":
+        out.mkdir(parents=True, exist_ok=True)
+    stored: list = []
+    count = 0
+    for chunk in chunks:
+        if chunk.ndim == 4 and args.format == "png-dir":
+            for i, image in enumerate(chunk, start=count):
+                save_image(image.add(1).div(2).clamp(0, 1), out / f"{i:05d}.png")
+        else:  # uint8 images for an .npz (a quarter of float32), float images for a grid, or 2D points
+            stored.append(to_uint8(chunk).numpy() if chunk.ndim == 4 and args.format == "npz" else chunk)
+        count += len(chunk)
+    if not stored:
+        return
+    if stored[0].ndim != 4 and not isinstance(stored[0], np.ndarray):  # flat data (2D toys)
+        points = torch.cat(stored)
+        if args.format == "npz":
+            np.savez(out, samples=points.numpy())
+        else:
+            save_image(scatter_image(points[:, :2]), out if args.format == "png" else out / "scatter.png")
+    elif args.format == "npz":
+        extra = {"labels": labels.cpu().numpy()} if labels is not None else {}
+        np.savez_compressed(out, images=np.concatenate(stored), **extra)
+    else:
+        nrow = args.n if args.interpolate else max(1, round(math.sqrt(args.n)))
+        save_image(image_grid(torch.cat(stored), nrow=nrow), out)
+

@@ -82,6 +82,10 @@ class GANDataModule(L.LightningDataModule, abc.ABC):
 
     def __init__(self, root: str | None = None, batch_size: int = 64, num_workers: int = 0) -> None:
         super().__init__()
+        if batch_size < 1:
+            raise UserError(f"--data.batch_size must be ≥ 1, got {batch_size}")
+        if num_workers < 0:
+            raise UserError(f"--data.num_workers must be ≥ 0, got {num_workers}")
         self.root = Path(root).expanduser() if root else default_root()
         self.batch_size = batch_size
         self.num_workers = num_workers
@@ -172,14 +176,29 @@ def resize_uint8(images: Tensor, size: int) -> Tensor:
 
 
 def fetch(what: str, root: Path, hint: str, load: Callable[[], Any]) -> Any:
-    """Runs ``load`` (usually a torchvision download-or-open), turning failures into a one-line UserError."""
+    """Runs ``load`` (usually a torchvision download-or-open), turning failures into a one-line UserError. A failed
+    download leaves no empty folders behind (a mistyped root is not created on disk)."""
+    existed = root.exists()
     try:
         return load()
     except UserError:
         raise
     except Exception as err:  # network errors, bad checksums, missing files: all the user's to fix
+        if not existed:
+            _remove_empty_folders(root)
         reason = (str(err).splitlines() or [""])[0]
         raise UserError(
             f"could not load {what} from {root} ({type(err).__name__}: {reason}); "
             f"{hint}, or point --data.root / ${ROOT_ENV} at a copy"
         ) from err
+
+
+def _remove_empty_folders(root: Path) -> None:
+    """Removes ``root`` and the folders below it that hold no file (deepest first); files are never touched."""
+    if not root.is_dir():
+        return
+    for folder in sorted((p for p in root.rglob("*") if p.is_dir()), key=lambda p: len(p.parts), reverse=True):
+        if not any(folder.iterdir()):
+            folder.rmdir()
+    if not any(root.iterdir()):
+        root.rmdir()

@@ -21,6 +21,8 @@ class _TorchvisionData(ImageDataModule):
     """
 
     dataset_name: str = ""
+    #: Another way to give the data, said in the error when torchvision's copy cannot be loaded.
+    alternative: str = ""
 
     @property
     def num_classes(self) -> int:
@@ -37,7 +39,7 @@ class _TorchvisionData(ImageDataModule):
         return fetch(
             self.dataset_name,
             self.root,
-            f"check your connection (torchvision downloads it to {self.root / self.dataset_name})",
+            f"check your connection (torchvision downloads it to {self.root / self.dataset_name}){self.alternative}",
             lambda: cls(str(self.root), train=train, download=True),
         )
 
@@ -79,6 +81,7 @@ class CIFAR10Data(_TorchvisionData):
     """
 
     dataset_name = "CIFAR10"
+    alternative = ", give a local .npz with --data.npz FILE (uint8 images N×H×W×3 and labels)"
     channels = 3
 
     def __init__(self, npz: str | None = None, **kwargs: Any) -> None:

@@ -8,6 +8,8 @@ on the small CNN's features), ``is_lenet_10k`` (classifier Inception Score, the 
 
 from __future__ import annotations
 
+import warnings
+
 from torch import Tensor, nn
 
 from ganzoo.errors import UserError
@@ -44,9 +46,11 @@ def kid(real: FeatureSet, fake: FeatureSet) -> float:
     from torchmetrics.image.kid import KernelInceptionDistance
 
     subset = min(1000, len(real.features), len(fake.features))
-    metric = KernelInceptionDistance(
-        feature=_Given(real.features.shape[1]), subsets=100, subset_size=subset, sync_on_compute=False
-    )
+    with warnings.catch_warnings():  # "will save all extracted features": these features are already in memory
+        warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
+        metric = KernelInceptionDistance(
+            feature=_Given(real.features.shape[1]), subsets=100, subset_size=subset, sync_on_compute=False
+        )
     metric.update(real.features.double(), real=True)
     metric.update(fake.features.double(), real=False)
     return float(metric.compute()[0])
@@ -64,7 +68,9 @@ def inception_score(real: FeatureSet | None, fake: FeatureSet) -> float:
 
     if fake.logits is None:
         raise UserError(NO_LOGITS)
-    metric = InceptionScore(feature=_Given(fake.logits.shape[1]), splits=10, sync_on_compute=False)
+    with warnings.catch_warnings():  # as KID's
+        warnings.filterwarnings("ignore", message=".*will save all extracted features.*")
+        metric = InceptionScore(feature=_Given(fake.logits.shape[1]), splits=10, sync_on_compute=False)
     metric.update(fake.logits.double())
     return float(metric.compute()[0])
 

@@ -51,11 +51,11 @@ class EvaluationOptions:
 
     def __post_init__(self) -> None:
         if self.n_fake < 1:
-            raise UserError(f"the number of generated samples must be ≥ 1, got {self.n_fake}")
+            raise UserError(f"generated samples (--n-fake, --metrics.n_fake) must be ≥ 1, got {self.n_fake}")
         if self.n_real is not None and self.n_real < 1:
-            raise UserError(f"the number of real samples must be ≥ 1 (or all of them), got {self.n_real}")
+            raise UserError(f"real samples (--n-real, --metrics.n_real) must be ≥ 1, got {self.n_real}")
         if self.batch_size < 1:
-            raise UserError(f"the metrics' batch size must be ≥ 1, got {self.batch_size}")
+            raise UserError(f"the batch size (--batch-size, --metrics.batch_size) must be ≥ 1, got {self.batch_size}")
 
 
 @dataclass

@@ -36,16 +36,20 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")).expanduser() / "ganzoo" / "features"
 
 
-def generated(model: Any, n: int, seed: int, ema: bool) -> Iterator[Tensor]:
+def generated(model: Any, n: int, seed: int, ema: bool, labels: Tensor | None = None,
+              **generate_kwargs: Any) -> Iterator[Tensor]:  # fmt: skip
     """``n`` samples in chunks of :data:`GENERATION_CHUNK`; chunk k comes from the global RNG seeded with
-    ``(seed, k)`` (its latents, its labels for conditional models, and any noise the generator draws). Run it
-    under ``torch.random.fork_rng`` to leave the caller's RNG alone."""
+    ``(seed, k)`` (its latents, its labels for conditional models unless ``labels`` gives all ``n``, and any noise
+    the generator draws). Run it under ``torch.random.fork_rng`` to leave the caller's RNG alone."""
     for k, start in enumerate(range(0, n, GENERATION_CHUNK)):
         m = min(GENERATION_CHUNK, n - start)
         torch.manual_seed(seed * 1_000_003 + k)
         z = torch.randn(m, model.latent_dim)
-        labels = torch.randint(model.num_classes, (m,)).to(model.device) if model.num_classes else None
-        yield model.sample(z=z, labels=labels, ema=ema)
+        if labels is not None:
+            chunk_labels = labels[start : start + m]
+        else:
+            chunk_labels = torch.randint(model.num_classes, (m,)).to(model.device) if model.num_classes else None
+        yield model.sample(z=z, labels=chunk_labels, ema=ema, **generate_kwargs)
 
 
 def rebatch(chunks: Iterator[Tensor], size: int) -> Iterator[Tensor]:

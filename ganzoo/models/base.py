@@ -33,8 +33,7 @@ class GAN(TwoPlayerModule):
         latent_dim: size of the generator's input noise z ~ N(0, I).
         num_progress_samples: how many fixed-noise samples the progress images show; default 64 for images and
             2,500 (the mode-coverage protocol's count) for flat data.
-        **kwargs: see :class:`~ganzoo.models.two_player.TwoPlayerModule` (data shape, loss, optimizers, n_critic,
-            clipping, EMA).
+        **kwargs: see :class:`~ganzoo.models.two_player.TwoPlayerModule` (loss, optimizers, n_critic, clipping, EMA).
     """
 
     #: Whether the variant can model flat data (the 2D toys) as well as images.

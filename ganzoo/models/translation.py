@@ -31,8 +31,7 @@ class TranslationGAN(TwoPlayerModule):
     Args:
         data_shape: shape of one image ``(C, H, W)``, the same in both domains (linked from the data).
         num_progress_samples: fixed test images per domain in the progress grid.
-        **kwargs: see :class:`~ganzoo.models.two_player.TwoPlayerModule` (data shape, loss, optimizers, n_critic,
-            clipping, EMA).
+        **kwargs: see :class:`~ganzoo.models.two_player.TwoPlayerModule` (loss, optimizers, n_critic, clipping, EMA).
     """
 
     def __init__(self, data_shape: Sequence[int] = (1, 32, 32), num_progress_samples: int = 8, **kwargs: Any) -> None:

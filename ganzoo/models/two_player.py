@@ -196,7 +196,9 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
             if self.generator_ema is not None:
                 self.generator_ema.update_parameters(self.generator)
         if self._log_now:
-            self.log_dict({f"train/{k}": v for k, v in logs.items()}, prog_bar=False)
+            shown = {k: v for k, v in logs.items() if k in ("loss_d", "loss_g")}  # on the progress bar, with kimg
+            self.log_dict({f"train/{k}": v for k, v in logs.items() if k not in shown})
+            self.log_dict({f"train/{k}": v for k, v in shown.items()}, prog_bar=True)
             self.log("train/kimg", self.images_seen / 1000, prog_bar=True)
             # Logging "step" makes it the x-axis of every logger: generator steps, not both players' optimizer steps.
             self.log("step", float(self.g_steps))
@@ -257,6 +259,12 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
         }
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        saved = checkpoint.get("hyper_parameters", {}).get("data_shape")
+        if saved is not None and tuple(int(s) for s in saved) != self.data_shape:
+            raise UserError(
+                f"the checkpoint was trained on samples of shape {tuple(saved)}, this data gives {self.data_shape}; "
+                "resume with the run's data settings (its config.yaml beside checkpoints/)"
+            )
         state = checkpoint.get("ganzoo", {})
         self.d_steps = state.get("d_steps", 0)
         self.g_steps = state.get("g_steps", 0)

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Sequence
 from typing import Literal
 
 from torch import Tensor, nn
 
+from ganzoo.errors import UserError
 from ganzoo.nets.layers import Norm, make_norm
 
 Activation = Literal["relu", "leaky_relu", "tanh"]
 _ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": lambda: nn.LeakyReLU(0.2), "tanh": nn.Tanh}
+
+
+#: Above this many weights an MLP is refused before it is allocated: one over 3×256×256 images with 1,024 units
+#: has 200 M per layer, tens of GB of memory with Adam, and learns nothing a convolutional model would not.
+MAX_MLP_WEIGHTS = 50_000_000
 
 
 class MLP(nn.Sequential):
@@ -25,6 +32,14 @@ class MLP(nn.Sequential):
         activation: Activation = "leaky_relu",
         norm: Norm = "none",
     ) -> None:
+        widths = [in_features, *hidden, *([out_features] if out_features is not None else [])]
+        weights = sum(a * b for a, b in itertools.pairwise(widths))
+        if weights > MAX_MLP_WEIGHTS:
+            raise UserError(
+                f"this MLP would have {weights / 1e6:.0f} M weights ({4 * weights / 2**30:.1f} GiB in float32, about "
+                f"4× that while training with Adam) for {in_features if out_features is None else out_features} "
+                "values per sample; lower --data.image_size or use a convolutional model (dcgan, wgan_gp)"
+            )
         layers: list[nn.Module] = []
         width = in_features
         for h in hidden:

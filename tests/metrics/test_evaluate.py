@@ -33,7 +33,7 @@ def test_unknown_or_foreign_metric_names_fail_before_any_work(monkeypatch):
         evaluate(tiny_dcgan(), DigitsData(image_size=16), ["fid", "foo"])
     with pytest.raises(UserError, match="unknown metric 'mode_coverage' for images"):
         evaluate(tiny_dcgan(), DigitsData(image_size=16), ["mode_coverage"])
-    with pytest.raises(UserError, match="number of generated samples must be ≥ 1"):
+    with pytest.raises(UserError, match=r"generated samples \(--n-fake, --metrics.n_fake\) must be ≥ 1"):
         EvaluationOptions(n_fake=0)
 
 

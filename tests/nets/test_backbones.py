@@ -43,3 +43,11 @@ def test_wgan_gp_keeps_layer_norm_in_its_critic_on_either_backbone():
         norms = [m for m in model.discriminator.modules() if isinstance(m, nn.LayerNorm | nn.GroupNorm)]
         assert norms and batch_norms(model.discriminator) == 0
         assert torch.isfinite(model.discriminator(torch.randn(4, *shape))).all()
+
+
+def test_an_mlp_over_large_images_is_refused_before_it_is_allocated():
+    from ganzoo.models import UnrolledGAN
+
+    with pytest.raises(UserError, match=r"this MLP would have \d+ M weights .*lower --data.image_size"):
+        UnrolledGAN(data_shape=(3, 256, 256))
+    UnrolledGAN(data_shape=(3, 32, 32))  # 3 M weights per player: fine

@@ -1,0 +1,24 @@
+"""What the console shows: messages the user can act on, not library notices they cannot."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+
+#: Lightning's notices that say nothing about the user's run: an advertisement printed at every Trainer start, and
+#: a deprecation inside Lightning's own pytree helper (Lightning's code calls the deprecated API, not ganzoo's).
+_NOTICES = ("litlogger", "isinstance(treespec, LeafSpec)")
+
+
+class _DropNotices(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not any(notice in record.getMessage() for notice in _NOTICES)
+
+
+def quiet_library_notices() -> None:
+    """Hides :data:`_NOTICES`; every other warning and message still reaches the console."""
+    for name in ("lightning.pytorch.utilities.rank_zero", "lightning.fabric.utilities.rank_zero"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _DropNotices) for f in logger.filters):
+            logger.addFilter(_DropNotices())
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
