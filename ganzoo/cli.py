@@ -179,10 +179,12 @@ def _user_error_message(err: BaseException) -> str | None:
     jsonargparse wraps errors raised while instantiating classes, and a DataLoader worker's error comes back
     re-created from its traceback text; both still carry the UserError.
     """
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+
     seen: set[int] = set()
     while err is not None and id(err) not in seen:
         seen.add(id(err))
-        if isinstance(err, UserError):
+        if isinstance(err, UserError | MisconfigurationException):  # Lightning's own "configured wrong"
             return _one_line(err)
         err = err.__cause__ or err.__context__
     return None

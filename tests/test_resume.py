@@ -48,6 +48,21 @@ def test_resumed_run_equals_an_uninterrupted_one():
     assert final_checkpoint("dcgan-digits/version_1")["epoch"] == 0
 
 
+def test_a_run_resumed_from_the_middle_of_an_epoch_equals_an_uninterrupted_one():
+    main(["fit", *COMMON, "--trainer.max_epochs=2"])  # version_0: straight through
+    # version_1: a checkpoint every 4 optimizer steps (Lightning's count): the first after 3 of the epoch's 5 batches.
+    main(["fit", *COMMON, "--checkpoint.every_n_train_steps=4", "--checkpoint.every_n_epochs=0",
+          "--trainer.max_epochs=1"])  # fmt: skip
+    middle = "runs/dcgan-digits/version_1/checkpoints/epoch=0-step=1.ckpt"
+    progress = torch.load(middle, weights_only=True)["loops"]["fit_loop"]["epoch_loop.batch_progress"]
+    assert progress["current"]["processed"] == 3  # mid-epoch
+    main(["fit", *COMMON, "--trainer.max_epochs=2", f"--ckpt_path={middle}"])  # version_2
+    straight, resumed = final_checkpoint("dcgan-digits/version_0"), final_checkpoint("dcgan-digits/version_2")
+    assert straight["ganzoo"]["g_steps"] == resumed["ganzoo"]["g_steps"] == 5
+    for key, value in straight["state_dict"].items():
+        assert torch.equal(value, resumed["state_dict"][key]), key
+
+
 def test_checkpoints_load_weights_only_and_rebuild_the_model():
     main(["fit", *COMMON, "--trainer.max_epochs=1"])
     ckpt = final_checkpoint("dcgan-digits/version_0")  # weights_only=True: no code runs on load

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import abc
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import lightning as L
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader, Dataset
+from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ganzoo.errors import UserError
 
@@ -57,6 +57,61 @@ class InMemoryDataset(Dataset):
     def __getitems__(self, indices: Sequence[int]) -> tuple[Tensor, Tensor]:
         idx = torch.as_tensor(indices)
         return self._convert(self.x[idx]), self.y[idx]
+
+
+class ShuffleSampler(Sampler[int]):
+    """``RandomSampler``'s order (a seed drawn from the global RNG as each epoch starts, then ``randperm``), made
+    resumable mid-epoch: after :meth:`resume` the next pass continues the saved one, with the same order, past the
+    samples already trained on, and with the global RNG as it was when the checkpoint was written."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.seed: int | None = None
+        self._resume: dict[str, Any] | None = None
+
+    def __len__(self) -> int:
+        return self.size
+
+    def resume(self, seed: int, skip: int, rng: Tensor) -> None:
+        self._resume = {"seed": seed, "skip": skip, "rng": rng}
+
+    def __iter__(self) -> Iterator[int]:
+        if self._resume is not None:
+            state, self._resume = self._resume, None
+            self.seed, skip = state["seed"], state["skip"]
+            # A new DataLoader iterator draws its worker seed from the global RNG before this runs: undo that draw,
+            # so the resumed run's latents continue exactly where the interrupted run's stopped.
+            torch.set_rng_state(state["rng"])
+        else:
+            self.seed, skip = int(torch.empty((), dtype=torch.int64).random_().item()), 0
+        yield from torch.randperm(self.size, generator=torch.Generator().manual_seed(self.seed)).tolist()[skip:]
+
+
+class ResumableDataLoader(DataLoader):
+    """The training ``DataLoader``: its position goes into every checkpoint (Lightning calls :meth:`state_dict`),
+    so a run interrupted mid-epoch resumes on the batches the uninterrupted run would have seen next. Exact with
+    ``num_workers=0``; with worker processes, their augmentation seeds differ after a resume (torch draws them
+    afresh for every iterator).
+
+    Args:
+        batches_done: returns how many training batches of the current epoch have been trained on.
+    """
+
+    def __init__(self, *args: Any, batches_done: Callable[[], int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.batches_done = batches_done
+
+    def state_dict(self) -> dict[str, Any]:
+        sampler = self.sampler
+        if not isinstance(sampler, ShuffleSampler) or sampler.seed is None or self.batches_done is None:
+            return {}  # e.g. DDP's DistributedSampler, which Lightning puts in its place
+        return {"seed": sampler.seed, "samples": self.batches_done() * self.batch_size, "rng": torch.get_rng_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        sampler = self.sampler
+        # A checkpoint written after an epoch's last batch starts a fresh epoch, as the uninterrupted run does.
+        if state and isinstance(sampler, ShuffleSampler) and state["samples"] + self.batch_size <= len(sampler):
+            sampler.resume(state["seed"], state["samples"], state["rng"])
 
 
 def _keep_batch(batch: Any) -> Any:
@@ -119,17 +174,21 @@ class GANDataModule(L.LightningDataModule, abc.ABC):
                 f"{self.batch_size}; lower --data.batch_size"
             )
         batched = hasattr(dataset, "__getitems__")
-        return DataLoader(
+        resumable = {"sampler": ShuffleSampler(len(dataset)), "batches_done": self._batches_done} if train else {}
+        return (ResumableDataLoader if train else DataLoader)(
             dataset,
             batch_size=self.batch_size,
-            shuffle=train,
             drop_last=train,  # full batches keep BatchNorm statistics and the minibatch layers well defined
+            **resumable,
             num_workers=self.num_workers,
             # Not persistent: a persistent loader draws its workers' base seed from the global RNG once, a resumed one
             # draws it again, so a resumed run would shuffle and augment differently from an uninterrupted one.
             persistent_workers=False,
             collate_fn=_keep_batch if batched else None,
         )
+
+    def _batches_done(self) -> int:
+        return self.trainer.fit_loop.epoch_loop.batch_progress.current.processed
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", train=True)
