@@ -28,6 +28,7 @@ A PyTorch Lightning model zoo of GANs. Commands:
   predict    generated samples through Lightning's predict loop
   sample     images from a checkpoint: a grid, an .npz, a folder, an interpolation (ganzoo sample --ckpt FILE)
   evaluate   FID/KID/IS, mode coverage or translation metrics of a checkpoint (ganzoo evaluate --ckpt FILE)
+  fid        the FID between two folders of images or .npz files, with evaluate's protocol (ganzoo fid A B)
   models     the models, one line each
   datasets   the datasets, one line each
 
@@ -134,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args[0] in ("models", "datasets"):
             print(describe(models() if args[0] == "models" else datasets()))
             return
-        if args and args[0] in ("sample", "evaluate"):
+        if args[0] in ("sample", "evaluate", "fid"):
             import importlib
 
             importlib.import_module(f"ganzoo.commands.{args[0]}").main(args[1:])

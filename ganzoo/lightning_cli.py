@@ -122,6 +122,7 @@ class GanzooCLI(LightningCLI):
     def before_instantiate_classes(self) -> None:
         cfg = self.config[self.subcommand]
         unpin_saved_run(cfg)
+        bound_validation(cfg)
         self.run_dir = self._run_dir(cfg)
         cfg.trainer.default_root_dir = str(self.run_dir)
         if cfg.trainer.logger in (None, True):
@@ -167,6 +168,20 @@ class GanzooCLI(LightningCLI):
             f"ganzoo: done. samples: {grid}  checkpoint: {ckpt.last_model_path if ckpt else None}",
             file=sys.stderr,
         )
+
+
+def bound_validation(cfg: Any) -> None:
+    """A run limited to N training batches per epoch (``--trainer.limit_train_batches N``, a quick check) validates on
+    at most N batches too, unless ``--trainer.limit_val_batches`` says otherwise, and is told that the metrics still
+    run in full at the end."""
+    limit = cfg.trainer.get("limit_train_batches")
+    if not isinstance(limit, int) or isinstance(limit, bool) or cfg.trainer.get("limit_val_batches") is not None:
+        return
+    cfg.trainer.limit_val_batches = limit
+    if _is_rank_zero() and cfg.metrics.get("metrics") != []:
+        print(f"ganzoo: --trainer.limit_train_batches {limit} limits validation to {limit} batches as well; the "
+              f"metrics still run on {cfg.metrics.n_fake:,} samples at the end (--metrics.metrics [] skips them)",
+              file=sys.stderr)  # fmt: skip
 
 
 def unpin_saved_run(cfg: Any) -> None:

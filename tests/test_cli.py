@@ -270,7 +270,7 @@ def test_empty_truncated_or_foreign_checkpoints_are_refused_with_one_line(capsys
 def test_help_lists_every_command_and_lightnings_single_optimizer_flag_is_gone(capsys):
     main(["--help"])
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
-    assert listed == ["fit", "validate", "test", "predict", "sample", "evaluate", "models", "datasets"]
+    assert listed == ["fit", "validate", "test", "predict", "sample", "evaluate", "fid", "models", "datasets"]
     with pytest.raises(SystemExit):
         main(["fit", "--help"])
     help_text = capsys.readouterr().out
@@ -313,3 +313,16 @@ def test_a_wandb_run_is_named_like_its_directory_and_holds_the_full_config():
     assert config["data"]["class_path"] == "ganzoo.data.DigitsData"
     assert config["seed_everything"] == 5 and config["trainer"]["max_epochs"] == 1
     assert config["model"]["class_path"] == "ganzoo.models.DCGAN" and "metrics" in config
+
+
+def test_a_training_batch_limit_bounds_validation_too(capsys):
+    from ganzoo.lightning_cli import run_cli
+
+    args = ["fit", "--data.image_size=16", "--model.base_channels=8", "--trainer.max_epochs=1",
+            "--trainer.limit_train_batches=2", "--trainer.enable_progress_bar=false"]  # fmt: skip
+    cli = run_cli(with_quickstart([*args, "--metrics.metrics=[]"]))
+    assert cli.trainer.limit_val_batches == 2 and cli.trainer.num_val_batches == [2]
+    cli = run_cli(with_quickstart([*args, "--metrics.metrics=[]", "--trainer.limit_val_batches=1"]))
+    assert cli.trainer.num_val_batches == [1]  # an explicit choice stays
+    run_cli(with_quickstart([*args, "--metrics.n_fake=200", "--metrics.feature=lenet"]))
+    assert "the metrics still run on 200 samples at the end" in capsys.readouterr().err

@@ -115,3 +115,41 @@ def test_samples_are_generated_in_chunks_with_flat_memory(checkpoint, monkeypatc
     assert sizes == [40, 40, 20] and len(os.listdir("many")) == 100
     main(["sample", "--ckpt", str(checkpoint), "--n", "100", "--format", "npz", "--out", "many.npz"])
     assert np.load("many.npz")["images"].shape == (100, 32, 32, 1)
+
+
+def test_fid_between_two_sets_matches_evaluate_and_caches_features(checkpoint, capsys, monkeypatch, tmp_path):
+    monkeypatch.setenv("GANZOO_CACHE", str(tmp_path / "cache"))
+    from ganzoo.commands.evaluate import main as evaluate
+    from ganzoo.commands.fid import main as fid
+
+    # The same samples as evaluate scores (seed 0), against the first 180 test digits written as PNGs.
+    main(["sample", "--ckpt", str(checkpoint), "--n", "300", "--format", "npz", "--out", "fake.npz", "--no-ema"])
+    from ganzoo.data import DigitsData
+
+    dm = DigitsData(image_size=32)
+    dm.setup("test")
+    real = dm.datasets["test"].x  # uint8, N×1×32×32
+    Path("real").mkdir()
+    for i, image in enumerate(real):
+        Image.fromarray(image[0].numpy()).save(f"real/{i:04d}.png")
+    record = fid(["fake.npz", "real", "--feature", "lenet", "--classifier", "mnist"])
+    (expected,) = evaluate(["--ckpt", str(checkpoint), "--feature", "lenet", "--metrics", "fid", "--n-fake", "300",
+                            "--no-ema", "--n-real", str(len(real))])  # fmt: skip
+    assert record["metric"] == f"fid_lenet_300_{len(real)}" and record["n_a"] == 300
+    # The .npz holds uint8 images; evaluate feeds the small CNN the float samples (Inception rounds to uint8 itself).
+    assert record["value"] == pytest.approx(expected["value"], rel=5e-3)
+    assert len(list((tmp_path / "cache").glob("files-*.pt"))) == 2  # both sets' features, for the next call
+    assert fid(["fake.npz", "real", "--feature", "lenet"])["value"] == pytest.approx(record["value"], rel=1e-6)
+    with pytest.raises(SystemExit):
+        main(["fid", "fake.npz", "nowhere"])
+    assert "nowhere is neither a folder of images nor an .npz" in capsys.readouterr().err
+
+
+def test_command_flags_take_fits_underscored_spelling_too():
+    from ganzoo.commands.evaluate import parser as evaluate_parser
+    from ganzoo.commands.sample import parser as sample_parser
+
+    dashed = evaluate_parser().parse_args(["--ckpt", "c", "--n-fake", "7", "--inception-weights", "w"])
+    underscored = evaluate_parser().parse_args(["--ckpt", "c", "--n_fake", "7", "--inception_weights", "w"])
+    assert dashed == underscored
+    assert sample_parser().parse_args(["--ckpt", "c", "--drs_quantile", "0.5"]).drs_quantile == 0.5

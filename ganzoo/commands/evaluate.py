@@ -13,6 +13,9 @@ from typing import Any
 
 from ganzoo.errors import UserError
 
+#: fit's flags are LightningCLI's (``--metrics.n_fake``); these commands accept both spellings of theirs.
+FLAG_STYLE = "Every --dashed-flag is also accepted as --underscored_flag, the spelling of `ganzoo fit`'s options."
+
 
 def parser() -> argparse.ArgumentParser:
     from ganzoo.metrics.protocol import metrics
@@ -21,20 +24,22 @@ def parser() -> argparse.ArgumentParser:
     for metric in metrics().values():
         by_subject.setdefault(metric.subject, []).append(metric.name)
     listing = "; ".join(f"{subject}: {', '.join(names)}" for subject, names in by_subject.items())
-    p = argparse.ArgumentParser(prog="ganzoo evaluate", description=__doc__)
+    p = argparse.ArgumentParser(prog="ganzoo evaluate", description=__doc__, epilog=FLAG_STYLE)
     p.add_argument("--ckpt", required=True, help="a checkpoint written by `ganzoo fit` (loaded weights-only)")
     p.add_argument("--metrics", default=None, help=f"comma-separated (default: all of the subject's): {listing}")
-    p.add_argument("--n-fake", type=int, default=10_000)
-    p.add_argument("--n-real", type=int, default=10_000,
+    p.add_argument("--n-fake", "--n_fake", type=int, default=10_000)
+    p.add_argument("--n-real", "--n_real", type=int, default=10_000,
                    help="real reference size; images per domain for translation models (0: whole split)")  # fmt: skip
     p.add_argument("--split", choices=["test", "train"], default="test")
     p.add_argument("--feature", choices=["inception", "lenet"], default=None,
                    help="default inception; lenet for translation models on classified data (mnist_usps)")  # fmt: skip
-    p.add_argument("--inception-weights", default=None, help="local Inception weights ($GANZOO_INCEPTION_WEIGHTS)")
+    p.add_argument("--inception-weights", "--inception_weights", default=None,
+                   help="local Inception weights ($GANZOO_INCEPTION_WEIGHTS)")  # fmt: skip
     p.add_argument("--data", default=None, help="dataset name or class path (default: the run's config.yaml)")
-    p.add_argument("--data-root", default=None, help="data root (default: the run's, $GANZOO_DATA_ROOT, ~/.cache)")
-    p.add_argument("--batch-size", type=int, default=250, help="images per feature-network batch (never changes "
-                   "which images are generated)")  # fmt: skip
+    p.add_argument("--data-root", "--data_root", default=None,
+                   help="data root (default: the run's, $GANZOO_DATA_ROOT, ~/.cache)")  # fmt: skip
+    p.add_argument("--batch-size", "--batch_size", type=int, default=250,
+                   help="images per feature-network batch (never changes which images are generated)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=True)
     p.add_argument("--device", default="cpu")

@@ -14,7 +14,9 @@ from ganzoo.errors import UserError
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ganzoo sample", description=__doc__)
+    from ganzoo.commands.evaluate import FLAG_STYLE
+
+    p = argparse.ArgumentParser(prog="ganzoo sample", description=__doc__, epilog=FLAG_STYLE)
     p.add_argument("--ckpt", required=True, help="a checkpoint written by `ganzoo fit` (loaded weights-only)")
     p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     p.add_argument("--out", default=None, help="output file or folder (default samples.png / samples.npz / samples/)")
@@ -38,9 +40,10 @@ def parser() -> argparse.ArgumentParser:
                    "(logistic D, unconditional models; from the raw generator): refit D for STEPS steps on the run's "
                    "training data against the frozen G (0: use D as trained), then keep samples by D's density "
                    "ratio")  # fmt: skip
-    p.add_argument("--drs-quantile", type=float, default=0.95, help="DRS γ as a quantile of F (default 0.95)")
-    p.add_argument("--style-mixing", action="store_true", help="StyleGAN: a grid mixing the coarse styles of the top "
-                   "row with the fine styles of the left column, √n sources each")  # fmt: skip
+    p.add_argument("--drs-quantile", "--drs_quantile", type=float, default=0.95,
+                   help="DRS γ as a quantile of F (default 0.95)")  # fmt: skip
+    p.add_argument("--style-mixing", "--style_mixing", action="store_true", help="StyleGAN: a grid mixing the coarse "
+                   "styles of the top row with the fine styles of the left column, √n sources each")  # fmt: skip
     return p
 
 
