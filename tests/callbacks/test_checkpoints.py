@@ -1,0 +1,13 @@
+"""Checkpoint names count generator steps (GeneratorStepCheckpoint), like every other "step" the user reads."""
+
+from pathlib import Path
+
+from ganzoo.cli import main
+from tests.conftest import TINY
+
+
+def test_checkpoint_names_count_generator_steps_not_both_players_optimizer_steps(capsys):
+    main(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY, "--model.n_critic=1"])
+    names = sorted(p.name for p in Path("runs/dcgan-digits/version_0/checkpoints").iterdir())
+    assert names == ["epoch=0-step=3.ckpt", "last.ckpt"]  # 3 batches: 3 G steps (Lightning's global_step is 6)
+    assert "litlogger" not in capsys.readouterr().err  # and no library advertisement on the console
