@@ -14,8 +14,9 @@ there); the lists the CLI prints, the alias lookup and the checkpoint loader all
 from __future__ import annotations
 
 import importlib
+import pkgutil
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -64,6 +65,12 @@ def register_model(name: str, summary: str) -> Callable[[T], T]:
 def register_data(name: str, summary: str) -> Callable[[T], T]:
     """Class decorator: ``--data NAME`` selects this datamodule; ``ganzoo datasets`` prints ``summary``."""
     return _register(_DATA, name, summary)
+
+
+def import_submodules(package: str, path: Iterable[str]) -> None:
+    """Imports every module of a package (``__name__``, ``__path__``), so that each registers what it defines."""
+    for module in pkgutil.iter_modules(path):
+        importlib.import_module(f"{package}.{module.name}")
 
 
 def models() -> dict[str, Entry]:

@@ -2,9 +2,6 @@
 exposes ``data_shape`` and ``num_classes``; each is registered beside its definition with
 :func:`~ganzoo.registry.register_data`. Every module of this package is imported here."""
 
-import importlib
-import pkgutil
-
 from ganzoo.data.base import GANDataModule, ImageDataModule, InMemoryDataset, default_root
 from ganzoo.data.celeba import CelebAData
 from ganzoo.data.digits import DigitsData
@@ -13,9 +10,9 @@ from ganzoo.data.mnist_usps import MNISTUSPSData, USPSData
 from ganzoo.data.torchvision_sets import CIFAR10Data, FashionMNISTData, MNISTData
 from ganzoo.data.toy2d import GridData, RingData, Toy2DData
 from ganzoo.data.unpaired import UnpairedDataModule, UnpairedFolderData
+from ganzoo.registry import import_submodules
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+import_submodules(__name__, __path__)
 
 __all__ = [
     "CIFAR10Data",

@@ -102,13 +102,10 @@ def register_metric(
 
 def metrics() -> dict[str, Metric]:
     """Every registered metric, by name (every module of ``ganzoo.metrics`` is imported first)."""
-    import importlib
-    import pkgutil
-
     import ganzoo.metrics
+    from ganzoo.registry import import_submodules
 
-    for module in pkgutil.iter_modules(ganzoo.metrics.__path__):
-        importlib.import_module(f"ganzoo.metrics.{module.name}")
+    import_submodules("ganzoo.metrics", ganzoo.metrics.__path__)
     return _METRICS
 
 

@@ -3,9 +3,6 @@ domain) that defines its networks and what differs, registered beside its defini
 :func:`~ganzoo.registry.register_model`. Every module of this package is imported here, so a new variant's file is
 all the CLI needs."""
 
-import importlib
-import pkgutil
-
 from ganzoo.models.base import GAN
 from ganzoo.models.cgan import CGAN
 from ganzoo.models.cyclegan import CycleGAN
@@ -17,9 +14,9 @@ from ganzoo.models.two_player import TwoPlayerModule
 from ganzoo.models.unrolled_gan import UnrolledGAN
 from ganzoo.models.vanilla_gan import VanillaGAN
 from ganzoo.models.wgan import WGAN, WGANGP
+from ganzoo.registry import import_submodules
 
-for _module in pkgutil.iter_modules(__path__):
-    importlib.import_module(f"{__name__}.{_module.name}")
+import_submodules(__name__, __path__)
 
 __all__ = [
     "CGAN",
