@@ -43,12 +43,12 @@ from budget import Budget
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
 from ganzoo.metrics import EvaluationOptions, evaluate
-from ganzoo.registry import MODELS
+from ganzoo.models import GAN, TranslationGAN
+from ganzoo.registry import models
 
 REPO = Path(__file__).resolve().parents[1]
 DATASETS = ("mnist", "fashion_mnist")
 #: Image variants trained on one dataset (CycleGAN, which translates between two, is handled apart).
-UNCONDITIONAL_SKIP = {"cyclegan"}
 CYCLEGAN_CONFIG = REPO / "configs" / "cyclegan_mnist_usps.yaml"
 
 
@@ -160,9 +160,11 @@ def table(rows: list[dict[str, Any]], samples: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    image_models = [m for m in MODELS if m not in UNCONDITIONAL_SKIP]
+    table = models()
+    image_models = [m for m, entry in table.items() if issubclass(entry.cls, GAN)]
+    translation_models = [m for m, entry in table.items() if issubclass(entry.cls, TranslationGAN)]
     parser.add_argument("--quick", action="store_true", help="1 kimg, 1,000 samples, MNIST: a smoke check")
-    parser.add_argument("--models", nargs="+", default=[*image_models, *(m for m in MODELS if m == "cyclegan")])
+    parser.add_argument("--models", nargs="+", default=[*image_models, *translation_models])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
     parser.add_argument("--kimg", type=float, default=60.0, help="training budget: thousands of real images seen")
     parser.add_argument("--samples", type=int, default=10_000, help="generated images for the small-CNN metrics")
@@ -178,9 +180,9 @@ def main() -> None:
         args.kimg, args.samples, args.datasets = 1.0, 1000, ["mnist"]
     if args.threads:
         torch.set_num_threads(args.threads)
-    unknown = [m for m in args.models if m not in MODELS]
+    unknown = [m for m in args.models if m not in table]
     if unknown:
-        sys.exit(f"quality.py: unknown models {unknown}; choose from {list(MODELS)}")
+        sys.exit(f"quality.py: unknown models {unknown}; choose from {list(table)}")
     default_out = "ci/quality_quick.jsonl" if args.quick else "quality.jsonl"
     out = Path(args.out or REPO / "benchmarks" / "results" / default_out)
     out.parent.mkdir(parents=True, exist_ok=True)

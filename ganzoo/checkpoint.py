@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 import io
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -43,22 +44,39 @@ def write_atomically(data: bytes | memoryview, path: Path) -> None:
             f.flush()
             os.fsync(f.fileno())
         os.replace(temporary, path)
+        _sync_folder(path.parent)  # the rename itself survives a power loss
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def _sync_folder(folder: Path) -> None:
+    try:
+        descriptor = os.open(folder, os.O_RDONLY)
+    except OSError:  # not possible on every platform
+        return
+    try:
+        os.fsync(descriptor)
+    except OSError:
+        pass
+    finally:
+        os.close(descriptor)
 
 
 def _model_classes() -> dict[str, type]:
     from ganzoo.models import TwoPlayerModule
     from ganzoo.registry import models
 
-    models()  # every registered model imported
-    found, stack = {}, [TwoPlayerModule]
+    # Every path a checkpoint may record: the registered one, the module's, and the package's re-export.
+    found = {entry.class_path: entry.cls for entry in models().values()}
+    stack: list[type] = [TwoPlayerModule]
     while stack:
         cls = stack.pop()
         for sub in cls.__subclasses__():
             found[f"{sub.__module__}.{sub.__qualname__}"] = sub
-            found.setdefault(f"ganzoo.models.{sub.__qualname__}", sub)
+            package = sub.__module__.rpartition(".")[0]
+            if package and getattr(sys.modules.get(package), sub.__name__, None) is sub:
+                found.setdefault(f"{package}.{sub.__name__}", sub)
             stack.append(sub)
     return found
 
@@ -85,19 +103,17 @@ def load_model(path: str | Path, map_location: str | torch.device = "cpu"):
     cls = _model_classes().get(class_path or "")
     if cls is None:
         raise UserError(f"{path} holds {class_path!r}, which is not a ganzoo model; load it with its own code")
-    state_dict = dict(ckpt["state_dict"])
-    _upgrade(cls, hparams, state_dict)
+    _upgrade(cls, hparams)
     model = instantiate_module(cls, hparams)
-    model.load_state_dict(state_dict)
-    state = ckpt.get("ganzoo", {})
-    model.d_steps, model.g_steps = state.get("d_steps", 0), state.get("g_steps", 0)
-    model.images_seen = state.get("images_seen", 0)
+    ckpt["state_dict"] = dict(ckpt["state_dict"])
+    model.on_load_checkpoint(ckpt)  # the counters (and what a model drops from old checkpoints), as on resume
+    model.load_state_dict(ckpt["state_dict"])
     return model.eval()
 
 
-def _upgrade(cls: type, hparams: dict, state_dict: dict) -> None:
-    """Reads checkpoints written before the noise and translation families were split: every model then took
-    ``num_classes`` (the data's, conditional or not), and CycleGAN carried a zero-width latent."""
+def _upgrade(cls: type, hparams: dict) -> None:
+    """Reads the hyper-parameters of checkpoints written before the noise and translation families were split: every
+    model then took ``num_classes`` (the data's, conditional or not), and CycleGAN a zero ``latent_dim``."""
     from ganzoo.models import GAN, TranslationGAN
 
     if issubclass(cls, GAN) and "num_classes" not in inspect.signature(cls.__init__).parameters:
@@ -105,4 +121,3 @@ def _upgrade(cls: type, hparams: dict, state_dict: dict) -> None:
     if issubclass(cls, TranslationGAN):
         for key in ("num_classes", "latent_dim"):
             hparams.pop(key, None)
-        state_dict.pop("fixed_z", None)

@@ -151,7 +151,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 
         run_cli(None if argv is None else args)  # None: LightningCLI reads sys.argv (no "args and argv" warning)
     except SystemExit as stop:
-        if type(stop).__name__ != "SIGTERMException":
+        from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+        if not isinstance(stop, SIGTERMException):
             raise
         # Lightning stopped training on SIGTERM (or our first Ctrl-C); the checkpoint is saved and announced.
         sys.exit(128 + getattr(stop, "signum", signal.SIGTERM))

@@ -218,7 +218,12 @@ def check_checkpoint(path: Path, requested_model: Any) -> None:
     if not zipfile.is_zipfile(path):  # torch.save writes a zip archive whose directory comes last
         raise UserError(f"--ckpt_path {path} is empty or truncated (a save that did not finish); give another "
                         "checkpoint from runs/*/checkpoints/")  # fmt: skip
-    saved = torch.load(path, map_location="cpu", weights_only=True).get("hyper_parameters", {}).get("_class_path")
+    try:
+        saved = torch.load(path, map_location="cpu", weights_only=True).get("hyper_parameters", {}).get("_class_path")
+    except Exception as err:  # noqa: BLE001  (pickled objects beyond tensors and plain data: refused, never run)
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise UserError(f"refusing to load --ckpt_path {path}: it is not a weights-only ganzoo checkpoint ({reason})"
+                        ) from err  # fmt: skip
     requested = requested_model.get("class_path") if requested_model is not None else None
     if saved and requested and _class_name(saved) != _class_name(requested):
         raise UserError(f"--ckpt_path {path} holds a {_class_name(saved)} checkpoint, not {_class_name(requested)}; "

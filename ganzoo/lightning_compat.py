@@ -44,3 +44,17 @@ def find_unused_parameters(strategy: Any) -> None:
 def attached_trainer(module: L.LightningModule) -> L.Trainer | None:
     """The module's trainer, or None when it runs outside one (the public ``trainer`` property raises then)."""
     return module._trainer
+
+
+def fitting(module: L.LightningModule) -> bool:
+    """Whether the module runs inside ``Trainer.fit`` (not validate, test, predict, or outside a trainer)."""
+    from lightning.pytorch.trainer.states import TrainerFn
+
+    trainer = attached_trainer(module)
+    return trainer is not None and trainer.state.fn == TrainerFn.FITTING
+
+
+def batches_done(trainer: L.Trainer) -> int:
+    """Training batches of the current epoch whose step has run: the fit loop's batch progress (``processed``),
+    which Lightning restores on resume but offers through no public accessor."""
+    return trainer.fit_loop.epoch_loop.batch_progress.current.processed

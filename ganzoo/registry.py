@@ -39,9 +39,6 @@ class Entry:
             return f"{package}.{self.cls.__name__}"
         return f"{self.cls.__module__}.{self.cls.__qualname__}"
 
-    def load(self) -> type:
-        return self.cls
-
 
 _MODELS: dict[str, Entry] = {}
 _DATA: dict[str, Entry] = {}

@@ -59,3 +59,18 @@ def test_attached_trainer_is_none_outside_a_trainer():
     trainer.strategy.connect(model)
     model.trainer = trainer
     assert attached_trainer(model) is trainer
+
+
+def test_batches_done_and_fitting_read_lightnings_progress():
+    from ganzoo.lightning_compat import batches_done, fitting
+
+    class Probe(L.Callback):
+        seen: list = []
+
+        def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+            self.seen.append((batches_done(trainer), batch_idx + 1, fitting(pl_module)))
+
+    model = VanillaGAN(data_shape=(2,), g_hidden=(8,), d_hidden=(8,))
+    probe = Probe()
+    fit_briefly(model, RingData(num_samples=512, batch_size=64), batches=3, callbacks=[probe])
+    assert probe.seen == [(1, 1, True), (2, 2, True), (3, 3, True)]

@@ -11,6 +11,7 @@ from typing import Any
 
 import lightning as L
 import torch
+from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.utilities.exceptions import SIGTERMException
 
 
@@ -87,7 +88,8 @@ class SaveOnInterrupt(L.Callback):
             if trainer.is_global_zero:
                 print(f"ganzoo: stopped by {name}; the weights are not finite, so nothing was saved", file=sys.stderr)
             return
-        folder = Path(getattr(trainer.checkpoint_callback, "dirpath", None) or trainer.default_root_dir)
+        ckpt = trainer.checkpoint_callback
+        folder = Path(ckpt.dirpath if isinstance(ckpt, ModelCheckpoint) and ckpt.dirpath else trainer.default_root_dir)
         self.path = folder / self.filename
         trainer.save_checkpoint(self.path)
         if trainer.is_global_zero:

@@ -48,12 +48,16 @@ class NaNGuard(L.Callback):
     ) -> None:
         if not self.enabled or not self._losses:
             return
-        finite = torch.stack([torch.isfinite(loss).all() for _, _, loss in self._losses]).cpu()
         # Weights and buffers too: a huge learning rate can make BatchNorm statistics infinite while every loss is
-        # still finite; checked at every batch, so no epoch-end checkpoint is ever asked to store them.
-        bad_weight = next((name for name, t in pl_module.state_dict().items()
-                           if t.is_floating_point() and not torch.isfinite(t).all()), None)  # fmt: skip
-        if not trainer.strategy.reduce_boolean_decision(not bool(finite.all()) or bad_weight is not None, all=False):
+        # still finite; checked at every batch, so no epoch-end checkpoint is ever asked to store them. One device
+        # sync for all the checks.
+        weights = [(name, t) for name, t in pl_module.state_dict().items() if t.is_floating_point()]
+        checks = torch.stack([torch.isfinite(loss).all() for _, _, loss in self._losses]
+                             + [torch.isfinite(t).all() for _, t in weights]).cpu()  # fmt: skip
+        finite = checks[: len(self._losses)]
+        bad_weight = next((name for (name, _), ok in zip(weights, checks[len(self._losses):].tolist(), strict=True)
+                           if not ok), None)  # fmt: skip
+        if not trainer.strategy.reduce_boolean_decision(not bool(checks.all()), all=False):
             return
         bad = [entry for entry, ok in zip(self._losses, finite.tolist(), strict=True) if not ok]
         g_steps = self._losses[0][1]

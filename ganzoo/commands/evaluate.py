@@ -49,7 +49,11 @@ def parser() -> argparse.ArgumentParser:
 
 def _import(class_path: str) -> Any:
     module, _, name = class_path.rpartition(".")
-    return getattr(importlib.import_module(module), name)
+    try:
+        return getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError, ValueError) as err:
+        raise UserError(f"cannot import the datamodule {class_path!r} ({err}); give a name from `ganzoo datasets` "
+                        "or a dotted class path") from err  # fmt: skip
 
 
 def datamodule_for(ckpt: Path, model: Any, data: str | None, root: str | None) -> Any:
@@ -66,6 +70,8 @@ def datamodule_for(ckpt: Path, model: Any, data: str | None, root: str | None) -
         class_path, kwargs = spec["class_path"], dict(spec.get("init_args") or {})
     else:
         table = datasets()
+        if data not in table and "." not in data:
+            raise UserError(f"unknown dataset {data!r}; choose one of: {', '.join(table)} (see `ganzoo datasets`)")
         class_path = table[data].class_path if data in table else data
         kwargs = {"image_size": model.data_shape[-1]} if len(model.data_shape) == 3 else {}
     if root:
@@ -95,6 +101,8 @@ def main(argv: list[str]) -> list[dict]:
     select(names, subject_of(model, dm))  # an unknown name fails before any work
     dm.prepare_data()
     records = evaluate(model, dm, names, options)
+    if not records:
+        raise UserError("the chosen metrics produced no value for this model and data; see `ganzoo evaluate --help`")
     out = Path(args.out) if args.out else ckpt.resolve().parent.parent / "metrics.jsonl"
     append_jsonl(out, records)
     width = max(len(r["metric"]) for r in records)

@@ -38,7 +38,12 @@ def load_images(path: Path, n: int | None) -> tuple[torch.Tensor, str]:
         with np.load(path) as f:
             if "images" not in f:
                 raise UserError(f"{path} has no `images` array; give an .npz with uint8 images N×H×W×C")
-            images = torch.from_numpy(f["images"][:n]).permute(0, 3, 1, 2)
+            array = f["images"][:n]
+            if array.ndim == 3:  # grey N×H×W
+                array = array[..., None]
+            if array.ndim != 4 or array.dtype != np.uint8:
+                raise UserError(f"{path}'s `images` is {array.dtype} of shape {array.shape}; give uint8 N×H×W×C")
+            images = torch.from_numpy(array).permute(0, 3, 1, 2)
         stat = path.stat()
         return images.contiguous(), f"{path.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{len(images)}"
     if not path.is_dir():
@@ -77,7 +82,7 @@ def main(argv: list[str]) -> dict:
     from ganzoo.metrics.features import InceptionFeatures, SmallCNNFeatures
     from ganzoo.metrics.image_metrics import fid
     from ganzoo.metrics.protocol import count_tag
-    from ganzoo.metrics.samples import FeatureSet, cache_dir, extract
+    from ganzoo.metrics.samples import FeatureSet, cache_dir, extract, load_cached, save_cached
 
     sets = [load_images(Path(p), args.n) for p in (args.a, args.b)]
     if args.feature == "inception":
@@ -88,12 +93,12 @@ def main(argv: list[str]) -> dict:
     for (images, source), name in zip(sets, (args.a, args.b), strict=True):
         key = hashlib.sha1(f"{source}|{net.name}|{net.weights}|{net.resize}".encode()).hexdigest()[:20]
         cached = cache_dir() / f"files-{key}.pt"
-        if cached.is_file():
-            features.append(FeatureSet(torch.load(cached, weights_only=True)["features"], None))
+        stored = load_cached(cached)
+        if stored is not None:
+            features.append(FeatureSet(stored["features"], None))
             continue
         result = extract(net, batches(images, args.batch_size), len(images), name, progress=True)
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"features": result.features}, cached)
+        save_cached(cached, {"features": result.features})
         features.append(result)
     tag = "" if net.name == "inception" else f"{net.name}_"
     record = {

@@ -166,8 +166,8 @@ def main(argv: list[str]) -> Path:
         labels = labels[:1].expand(args.n) if labels is not None else None
         chunks = iter([model.sample(z=z, labels=labels, ema=args.ema, **style).cpu()])
     else:
-        # In fixed seeded chunks, written as they come: memory stays flat at any --n, and the samples are the ones
-        # `ganzoo evaluate --seed S` scores.
+        # In fixed seeded chunks, written as they come (a folder of PNGs; an .npz keeps uint8 images only), and for
+        # unconditional models the samples `ganzoo evaluate --seed S` scores (conditional ones cycle the classes here).
         from ganzoo.metrics.samples import generated
 
         chunks = (c.cpu() for c in generated(model, args.n, args.seed, args.ema, labels=labels, **style))
@@ -191,7 +191,7 @@ def write(chunks: Iterator[torch.Tensor], args: argparse.Namespace, out: Path, l
     for chunk in chunks:
         if chunk.ndim == 4 and args.format == "png-dir":
             for i, image in enumerate(chunk, start=count):
-                save_image(image.add(1).div(2).clamp(0, 1), out / f"{i:05d}.png")
+                save_image(image.add(1).div(2).clamp(0, 1), out / f"{i:0{max(5, len(str(args.n - 1)))}d}.png")
         else:  # uint8 images for an .npz (a quarter of float32), float images for a grid, or 2D points
             stored.append(to_uint8(chunk).numpy() if chunk.ndim == 4 and args.format == "npz" else chunk)
         count += len(chunk)

@@ -1,8 +1,8 @@
 """Datamodule base classes and the in-memory dataset behind the small image sets and the 2D toys.
 
 Every datamodule yields ``(x, y)`` batches: samples (images in [−1, 1], NCHW float) and integer labels
-(zeros when the data has none; ``num_classes`` is then 0). It exposes the geometry the models need,
-``data_shape`` and ``num_classes``, which the CLI links into the model.
+(zeros when the data has none; ``num_classes`` is then 0). It exposes ``data_shape``, which the CLI links into every
+model, and ``num_classes``, which it links into conditional models only.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, Sampler
 
 from ganzoo.errors import UserError
+from ganzoo.lightning_compat import batches_done
 
 ROOT_ENV = "GANZOO_DATA_ROOT"
 
@@ -94,24 +95,26 @@ class ResumableDataLoader(DataLoader):
     afresh for every iterator).
 
     Args:
-        batches_done: returns how many training batches of the current epoch have been trained on.
+        progress: returns how many training batches of the current epoch have been trained on, and whether that
+            ends the epoch (``--trainer.limit_train_batches`` may end it before the data does).
     """
 
-    def __init__(self, *args: Any, batches_done: Callable[[], int] | None = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, progress: Callable[[], tuple[int, bool]] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.batches_done = batches_done
+        self.progress = progress
 
     def state_dict(self) -> dict[str, Any]:
         sampler = self.sampler
-        if not isinstance(sampler, ShuffleSampler) or sampler.seed is None or self.batches_done is None:
+        if not isinstance(sampler, ShuffleSampler) or sampler.seed is None or self.progress is None:
             return {}  # e.g. DDP's DistributedSampler, which Lightning puts in its place
-        return {"seed": sampler.seed, "samples": self.batches_done() * self.batch_size, "rng": torch.get_rng_state()}
+        done, epoch_over = self.progress()
+        return {"seed": sampler.seed, "samples": done * self.batch_size, "epoch_over": epoch_over,
+                "rng": torch.get_rng_state()}  # fmt: skip
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
-        sampler = self.sampler
         # A checkpoint written after an epoch's last batch starts a fresh epoch, as the uninterrupted run does.
-        if state and isinstance(sampler, ShuffleSampler) and state["samples"] + self.batch_size <= len(sampler):
-            sampler.resume(state["seed"], state["samples"], state["rng"])
+        if state and isinstance(self.sampler, ShuffleSampler) and not state.get("epoch_over", False):
+            self.sampler.resume(state["seed"], state["samples"], state["rng"])
 
 
 def _keep_batch(batch: Any) -> Any:
@@ -156,6 +159,11 @@ class GANDataModule(L.LightningDataModule, abc.ABC):
         """Number of distinct labels; 0 for unlabelled data."""
         return 0
 
+    @property
+    def source(self) -> str:
+        """What the samples are read from, for cache keys of their features."""
+        return f"{type(self).__name__}|{self.root}|{self.data_shape}"
+
     @abc.abstractmethod
     def make_dataset(self, split: str) -> Dataset:
         """The dataset of one split: ``train``, ``val`` or ``test``."""
@@ -174,7 +182,7 @@ class GANDataModule(L.LightningDataModule, abc.ABC):
                 f"{self.batch_size}; lower --data.batch_size"
             )
         batched = hasattr(dataset, "__getitems__")
-        resumable = {"sampler": ShuffleSampler(len(dataset)), "batches_done": self._batches_done} if train else {}
+        resumable = {"sampler": ShuffleSampler(len(dataset)), "progress": self._progress} if train else {}
         return (ResumableDataLoader if train else DataLoader)(
             dataset,
             batch_size=self.batch_size,
@@ -187,8 +195,9 @@ class GANDataModule(L.LightningDataModule, abc.ABC):
             collate_fn=_keep_batch if batched else None,
         )
 
-    def _batches_done(self) -> int:
-        return self.trainer.fit_loop.epoch_loop.batch_progress.current.processed
+    def _progress(self) -> tuple[int, bool]:
+        done = batches_done(self.trainer)
+        return done, done >= self.trainer.num_training_batches
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", train=True)

@@ -90,6 +90,10 @@ class CIFAR10Data(_TorchvisionData):
         if self.npz is not None and not self.npz.is_file():
             raise UserError(f"--data.npz {self.npz} does not exist; give the path of a .npz with images and labels")
 
+    @property
+    def source(self) -> str:
+        return f"{super().source}|{self.npz}" if self.npz else super().source
+
     def prepare_data(self) -> None:
         if self.npz is None:
             super().prepare_data()

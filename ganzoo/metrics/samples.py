@@ -36,6 +36,25 @@ def cache_dir() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")).expanduser() / "ganzoo" / "features"
 
 
+def load_cached(path: Path) -> dict | None:
+    """A cached feature file, or None when there is none or it cannot be read (then it is computed again)."""
+    try:
+        return torch.load(path, weights_only=True) if path.is_file() else None
+    except Exception:  # noqa: BLE001  (a cache file from another version, or damaged: recompute and overwrite it)
+        return None
+
+
+def save_cached(path: Path, value: dict) -> None:
+    """Writes a cache file whole or not at all (two runs may write the same key at once)."""
+    import io
+
+    from ganzoo.checkpoint import write_atomically
+
+    buffer = io.BytesIO()
+    torch.save(value, buffer)
+    write_atomically(buffer.getbuffer(), path)
+
+
 def generated(model: Any, n: int, seed: int, ema: bool, labels: Tensor | None = None,
               **generate_kwargs: Any) -> Iterator[Tensor]:  # fmt: skip
     """``n`` samples in chunks of :data:`GENERATION_CHUNK`; chunk k comes from the global RNG seeded with
@@ -97,18 +116,16 @@ def real_features(dm: Any, split: str, n_real: int | None, feats: Features, batc
         dm.setup("fit" if split in ("train", "val") else "test")
     dataset = dm.datasets[split]
     n = len(dataset) if n_real is None else min(n_real, len(dataset))
-    source = f"{type(dm).__name__}|{getattr(dm, 'root', '')}|{getattr(dm, 'npz', '')}|{dm.data_shape}"
-    key = hashlib.sha1(f"{source}|{split}|{n}|{feats.name}|{feats.weights}|{feats.resize}".encode()).hexdigest()[:20]
+    key = hashlib.sha1(f"{dm.source}|{split}|{n}|{feats.name}|{feats.weights}|{feats.resize}".encode()).hexdigest()[:20]
     if memory is not None and key in memory:
         return memory[key]
     path = cache_dir() / f"{key}.pt"
-    if path.is_file():
-        stored = torch.load(path, weights_only=True)
+    stored = load_cached(path)
+    if stored is not None:
         result = FeatureSet(stored["features"], stored["logits"])
     else:
         result = extract(feats, split_batches(dataset, n, batch_size), n, f"real {split}", progress)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"features": result.features, "logits": result.logits}, path)
+        save_cached(path, {"features": result.features, "logits": result.logits})
     if memory is not None:
         memory[key] = result
     return result

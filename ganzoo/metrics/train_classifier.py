@@ -15,7 +15,6 @@ import torch.nn.functional as F
 
 from ganzoo.metrics.classifier import SmallCNN, weights_path
 
-DATA = {"mnist": "MNISTData", "fashion_mnist": "FashionMNISTData", "usps": "USPSData"}
 #: Default epochs: USPS has an eighth of MNIST's images, so it gets more passes.
 EPOCHS = {"mnist": 4, "fashion_mnist": 4, "usps": 12}
 
@@ -31,10 +30,10 @@ def accuracy(model: SmallCNN, loader) -> float:
 
 
 def train(data: str, epochs: int, root: str | None, seed: int = 0) -> tuple[SmallCNN, float]:
-    import ganzoo.data
+    from ganzoo.registry import datasets
 
     torch.manual_seed(seed)
-    dm = getattr(ganzoo.data, DATA[data])(root=root, image_size=28, batch_size=128)
+    dm = datasets()[data].cls(root=root, image_size=28, batch_size=128)
     dm.prepare_data()
     dm.setup("fit")
     dm.setup("test")
@@ -59,7 +58,7 @@ def train(data: str, epochs: int, root: str | None, seed: int = 0) -> tuple[Smal
 
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data", choices=sorted(DATA), required=True)
+    parser.add_argument("--data", choices=sorted(EPOCHS), required=True)
     parser.add_argument("--epochs", type=int, default=None, help="default 4 (12 for usps)")
     parser.add_argument("--root", default=None, help="data root (default: $GANZOO_DATA_ROOT or ~/.cache/ganzoo)")
     args = parser.parse_args(argv)

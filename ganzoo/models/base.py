@@ -136,13 +136,9 @@ class GAN(TwoPlayerModule):
         finally:
             generator.train(was_training)
 
-    def progress_labels(self, n: int) -> Tensor | None:
-        """Labels for the fixed-noise progress samples (conditional variants give one row per class)."""
-        return None
-
     def progress_samples(self) -> Tensor:
         """Samples from the fixed noise, for progress grids."""
-        return self.sample(z=self.fixed_z, labels=self.progress_labels(self.fixed_z.shape[0]))
+        return self.sample(z=self.fixed_z)
 
     def progress_grid_rows(self) -> int:
         """Images per row in the progress grid."""

@@ -26,11 +26,12 @@ import lightning as L
 import torch
 from jsonargparse import Namespace
 from lightning.pytorch.cli import LRSchedulerCallable, OptimizerCallable
+from lightning.pytorch.plugins.precision import MixedPrecision
 from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from ganzoo.errors import UserError
-from ganzoo.lightning_compat import attached_trainer, drop_initial_hparam, logging_due
+from ganzoo.lightning_compat import attached_trainer, drop_initial_hparam, fitting, logging_due
 from ganzoo.losses import LossName, get_loss
 
 Losses = dict[str, Tensor]
@@ -168,7 +169,8 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
         """The AMP gradient scaler of the attached trainer (16-mixed), else None: penalties that call
         ``autograd.grad`` themselves must scale by hand."""
         trainer = attached_trainer(self)
-        return getattr(trainer.precision_plugin, "scaler", None) if trainer is not None else None
+        plugin = trainer.precision_plugin if trainer is not None else None
+        return plugin.scaler if isinstance(plugin, MixedPrecision) else None
 
     # ------------------------------------------------------------------ the training loop
     def setup(self, stage: str) -> None:
@@ -255,7 +257,9 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
             "images_seen": self.images_seen,
             "rng_torch": torch.get_rng_state(),
             "rng_python": random.getstate(),
-            "rng_cuda": torch.cuda.get_rng_state_all() if torch.cuda.is_available() else [],
+            # This process's device only: every rank holds the same state (draw_for_rank relies on it), and a resume
+            # on a machine with fewer GPUs must not index devices it lacks.
+            "rng_cuda": [torch.cuda.get_rng_state(self.device)] if self.device.type == "cuda" else [],
         }
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
@@ -269,11 +273,12 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
         self.d_steps = state.get("d_steps", 0)
         self.g_steps = state.get("g_steps", 0)
         self.images_seen = state.get("images_seen", 0)
-        if "rng_torch" in state:
+        # The random state continues a training run; validate/test/predict keep their own --seed_everything.
+        if "rng_torch" in state and fitting(self):
             torch.set_rng_state(state["rng_torch"])
             random.setstate(state["rng_python"])
-            if state["rng_cuda"] and torch.cuda.is_available():
-                torch.cuda.set_rng_state_all(state["rng_cuda"])
+            if len(state["rng_cuda"]) == 1 and self.device.type == "cuda":
+                torch.cuda.set_rng_state(state["rng_cuda"][0], self.device)
 
 
 def batch_size(batch: Any) -> int:
