@@ -160,9 +160,9 @@ def table(rows: list[dict[str, Any]], samples: int) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    table = models()
-    image_models = [m for m, entry in table.items() if issubclass(entry.cls, GAN)]
-    translation_models = [m for m, entry in table.items() if issubclass(entry.cls, TranslationGAN)]
+    registered = models()
+    image_models = [m for m, entry in registered.items() if issubclass(entry.cls, GAN)]
+    translation_models = [m for m, entry in registered.items() if issubclass(entry.cls, TranslationGAN)]
     parser.add_argument("--quick", action="store_true", help="1 kimg, 1,000 samples, MNIST: a smoke check")
     parser.add_argument("--models", nargs="+", default=[*image_models, *translation_models])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
@@ -180,9 +180,9 @@ def main() -> None:
         args.kimg, args.samples, args.datasets = 1.0, 1000, ["mnist"]
     if args.threads:
         torch.set_num_threads(args.threads)
-    unknown = [m for m in args.models if m not in table]
+    unknown = [m for m in args.models if m not in registered]
     if unknown:
-        sys.exit(f"quality.py: unknown models {unknown}; choose from {list(table)}")
+        sys.exit(f"quality.py: unknown models {unknown}; choose from {list(registered)}")
     default_out = "ci/quality_quick.jsonl" if args.quick else "quality.jsonl"
     out = Path(args.out or REPO / "benchmarks" / "results" / default_out)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -141,9 +141,6 @@ def main(argv: Sequence[str] | None = None) -> None:
             importlib.import_module(f"ganzoo.commands.{args[0]}").main(args[1:])
             return
         args = with_quickstart(expand_aliases(args))
-        from ganzoo.console import quiet_library_notices
-
-        quiet_library_notices()
         if argv is None:
             # Rewrite in place: DDP's launcher re-runs sys.argv in the child processes.
             sys.argv[1:] = args

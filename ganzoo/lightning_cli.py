@@ -279,9 +279,11 @@ def _short_name(spec: Any, table: dict[str, Entry]) -> str:
 
 def run_cli(args: Sequence[str] | None) -> GanzooCLI:
     """Runs a LightningCLI subcommand (``fit``, ``validate``, ``test``, ``predict``) with ganzoo's defaults."""
+    from ganzoo.console import quiet_library_notices
     from ganzoo.data import GANDataModule
     from ganzoo.models import TwoPlayerModule
 
+    quiet_library_notices()
     models(), datasets()  # every registered class imported, so that bare class names resolve
 
     cli_args = None if args is None else list(args)  # None: sys.argv

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import lightning.pytorch  # noqa: F401  (its log handler binds sys.stderr on import: here, before any test captures it)
 import numpy as np
 import pytest
 from PIL import Image
