@@ -26,12 +26,19 @@ class NaNGuard(L.Callback):
     under DDP the decision is shared, so all ranks stop together. Checkpoint callbacks run after this one
     (Lightning orders them last), so a batch that went wrong never reaches a save.
 
+    Weights and buffers are checked too, every ``weights_every_n_batches`` batches (a huge learning rate can make
+    BatchNorm statistics infinite while every loss is still finite); whatever happens between two checks, a
+    checkpoint with non-finite weights is refused, so the last good one is never replaced.
+
     Args:
         enabled: set false to let a run continue through non-finite losses.
+        weights_every_n_batches: batches between checks of the weights (a pass over every tensor: cheap for large
+            models, a few percent of a small MLP's step).
     """
 
-    def __init__(self, enabled: bool = True) -> None:
+    def __init__(self, enabled: bool = True, weights_every_n_batches: int = 50) -> None:
         self.enabled = enabled
+        self.weights_every_n_batches = max(1, weights_every_n_batches)
         self._losses: list[tuple[str, int, Tensor]] = []
 
     def on_train_batch_start(
@@ -48,10 +55,9 @@ class NaNGuard(L.Callback):
     ) -> None:
         if not self.enabled or not self._losses:
             return
-        # Weights and buffers too: a huge learning rate can make BatchNorm statistics infinite while every loss is
-        # still finite; checked at every batch, so no epoch-end checkpoint is ever asked to store them. One device
-        # sync for all the checks.
-        weights = [(name, t) for name, t in pl_module.state_dict().items() if t.is_floating_point()]
+        # One device sync for all the checks.
+        due = (batch_idx + 1) % self.weights_every_n_batches == 0
+        weights = [(name, t) for name, t in pl_module.state_dict().items() if t.is_floating_point()] if due else []
         checks = torch.stack([torch.isfinite(loss).all() for _, _, loss in self._losses]
                              + [torch.isfinite(t).all() for _, t in weights]).cpu()  # fmt: skip
         finite = checks[: len(self._losses)]
