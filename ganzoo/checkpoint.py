@@ -25,13 +25,36 @@ class AtomicCheckpointIO(TorchCheckpointIO):
     def save_checkpoint(self, checkpoint: dict[str, Any], path: Any, storage_options: Any = None) -> None:
         if "://" in str(path) or storage_options is not None:
             return super().save_checkpoint(checkpoint, path, storage_options)
-        buffer = io.BytesIO()
-        torch.save(checkpoint, buffer)
         try:
-            write_atomically(buffer.getbuffer(), Path(path))
+            save_atomically(checkpoint, Path(path))
         except OSError as err:
             raise UserError(f"could not write the checkpoint {path} ({err.strerror or err}); the earlier "
                             "checkpoints are intact: free space or set --checkpoint.dirpath") from err  # fmt: skip
+
+
+def save_atomically(value: Any, path: Path) -> None:
+    """``torch.save`` of ``value`` to ``path``, whole or not at all."""
+    buffer = io.BytesIO()
+    torch.save(value, buffer)
+    write_atomically(buffer.getbuffer(), path)
+
+
+def read_checkpoint(path: Path, label: str = "checkpoint", map_location: Any = "cpu", mmap: bool = False) -> dict:
+    """A checkpoint read with ``torch.load(weights_only=True)``, so a crafted pickle cannot execute code; a missing,
+    empty, truncated or pickled file is a one-line :class:`UserError` that names it as ``label``. ``mmap`` leaves the
+    tensors on disk (for a look at the hyper-parameters)."""
+    import zipfile
+
+    if not path.is_file():
+        raise UserError(f"{label} {path} does not exist; give the path of a .ckpt file (runs/*/checkpoints/)")
+    if not zipfile.is_zipfile(path):  # torch.save writes a zip archive whose directory comes last
+        raise UserError(f"{label} {path} is empty or truncated (a save that did not finish); give another "
+                        "checkpoint from runs/*/checkpoints/")  # fmt: skip
+    try:
+        return torch.load(path, map_location=map_location, weights_only=True, mmap=mmap)
+    except Exception as err:  # noqa: BLE001  (pickled objects beyond tensors and plain data: refused, never run)
+        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
+        raise UserError(f"refusing to load {path}: it is not a weights-only ganzoo checkpoint ({reason})") from err
 
 
 def write_atomically(data: bytes | memoryview, path: Path) -> None:
@@ -90,13 +113,7 @@ def load_model(path: str | Path, map_location: str | torch.device = "cpu"):
     from lightning.pytorch.cli import instantiate_module
 
     path = Path(path)
-    if not path.is_file():
-        raise UserError(f"checkpoint {path} does not exist; give the path of a .ckpt file (runs/*/checkpoints/)")
-    try:
-        ckpt = torch.load(path, map_location=map_location, weights_only=True)
-    except Exception as err:
-        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
-        raise UserError(f"refusing to load {path}: it is not a weights-only ganzoo checkpoint ({reason})") from err
+    ckpt = read_checkpoint(path, map_location=map_location)
     hparams = dict(ckpt.get("hyper_parameters") or {})
     hparams.pop("_instantiator", None)
     class_path = hparams.pop("_class_path", None)

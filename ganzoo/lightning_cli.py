@@ -17,7 +17,7 @@ from lightning.pytorch.accelerators import CPUAccelerator
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 from lightning.pytorch.utilities.exceptions import MisconfigurationException
 
-from ganzoo.checkpoint import AtomicCheckpointIO
+from ganzoo.checkpoint import AtomicCheckpointIO, read_checkpoint
 from ganzoo.errors import UserError
 from ganzoo.lightning_compat import find_unused_parameters
 from ganzoo.registry import Entry, datasets, models
@@ -208,22 +208,9 @@ def _is_run_dir(path: Path) -> bool:
 
 
 def check_checkpoint(path: Path, requested_model: Any) -> None:
-    """Refuses, with one line, a ``--ckpt_path`` that is missing, empty, truncated or of another model class."""
-    import zipfile
-
-    import torch
-
-    if not path.is_file():
-        raise UserError(f"--ckpt_path {path} does not exist; give the path of a .ckpt file (runs/*/checkpoints/)")
-    if not zipfile.is_zipfile(path):  # torch.save writes a zip archive whose directory comes last
-        raise UserError(f"--ckpt_path {path} is empty or truncated (a save that did not finish); give another "
-                        "checkpoint from runs/*/checkpoints/")  # fmt: skip
-    try:
-        saved = torch.load(path, map_location="cpu", weights_only=True).get("hyper_parameters", {}).get("_class_path")
-    except Exception as err:  # noqa: BLE001  (pickled objects beyond tensors and plain data: refused, never run)
-        reason = (str(err).strip().splitlines() or [type(err).__name__])[0]
-        raise UserError(f"refusing to load --ckpt_path {path}: it is not a weights-only ganzoo checkpoint ({reason})"
-                        ) from err  # fmt: skip
+    """Refuses, with one line, a ``--ckpt_path`` that is missing, empty, truncated, pickled or of another model
+    class. The tensors stay on disk (``mmap``): only the hyper-parameters are read here."""
+    saved = read_checkpoint(path, "--ckpt_path", mmap=True).get("hyper_parameters", {}).get("_class_path")
     requested = requested_model.get("class_path") if requested_model is not None else None
     if saved and requested and _class_name(saved) != _class_name(requested):
         raise UserError(f"--ckpt_path {path} holds a {_class_name(saved)} checkpoint, not {_class_name(requested)}; "

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import lightning as L
-import torch
 from lightning.pytorch.callbacks import ModelCheckpoint
 from lightning.pytorch.utilities.exceptions import SIGTERMException
+
+from ganzoo.callbacks.nan_guard import first_non_finite
 
 
 class SaveOnInterrupt(L.Callback):
@@ -84,7 +85,7 @@ class SaveOnInterrupt(L.Callback):
 
     def _save(self, trainer: L.Trainer, pl_module: L.LightningModule, signum: int) -> None:
         name = signal.Signals(signum).name
-        if not all(torch.isfinite(t).all() for t in pl_module.state_dict().values() if t.is_floating_point()):
+        if first_non_finite(pl_module.state_dict()) is not None:
             if trainer.is_global_zero:
                 print(f"ganzoo: stopped by {name}; the weights are not finite, so nothing was saved", file=sys.stderr)
             return

@@ -55,15 +55,11 @@ class NaNGuard(L.Callback):
     ) -> None:
         if not self.enabled or not self._losses:
             return
-        # One device sync for all the checks.
+        finite = torch.stack([torch.isfinite(loss).all() for _, _, loss in self._losses]).cpu()
         due = (batch_idx + 1) % self.weights_every_n_batches == 0
-        weights = [(name, t) for name, t in pl_module.state_dict().items() if t.is_floating_point()] if due else []
-        checks = torch.stack([torch.isfinite(loss).all() for _, _, loss in self._losses]
-                             + [torch.isfinite(t).all() for _, t in weights]).cpu()  # fmt: skip
-        finite = checks[: len(self._losses)]
-        bad_weight = next((name for (name, _), ok in zip(weights, checks[len(self._losses):].tolist(), strict=True)
-                           if not ok), None)  # fmt: skip
-        if not trainer.strategy.reduce_boolean_decision(not bool(checks.all()), all=False):
+        bad_weight = first_non_finite(pl_module.state_dict()) if due else None
+        checks_failed = not bool(finite.all()) or bad_weight is not None
+        if not trainer.strategy.reduce_boolean_decision(checks_failed, all=False):
             return
         bad = [entry for entry, ok in zip(self._losses, finite.tolist(), strict=True) if not ok]
         g_steps = self._losses[0][1]
@@ -82,12 +78,20 @@ class NaNGuard(L.Callback):
     def on_save_checkpoint(self, trainer: L.Trainer, pl_module: TwoPlayerModule, checkpoint: dict) -> None:
         if not self.enabled:
             return
-        for name, value in checkpoint.get("state_dict", {}).items():
-            if value.is_floating_point() and not torch.isfinite(value).all():
-                raise NonFiniteLossError(
-                    f"non-finite weights ({name}) at generator step {pl_module.g_steps}: not saving them; "
-                    f"last good checkpoint: {_last(trainer)}"
-                )
+        if (name := first_non_finite(checkpoint.get("state_dict", {}))) is not None:
+            raise NonFiniteLossError(
+                f"non-finite weights ({name}) at generator step {pl_module.g_steps}: not saving them; "
+                f"last good checkpoint: {_last(trainer)}"
+            )
+
+
+def first_non_finite(state_dict: dict[str, Tensor]) -> str | None:
+    """The name of the first floating-point tensor with a NaN or infinity, else None (one device sync for all)."""
+    named = [(name, t) for name, t in state_dict.items() if t.is_floating_point()]
+    if not named:
+        return None
+    finite = torch.stack([torch.isfinite(t).all() for _, t in named]).cpu().tolist()
+    return next((name for (name, _), ok in zip(named, finite, strict=True) if not ok), None)
 
 
 def _player(pl_module: TwoPlayerModule) -> str:

@@ -46,13 +46,9 @@ def load_cached(path: Path) -> dict | None:
 
 def save_cached(path: Path, value: dict) -> None:
     """Writes a cache file whole or not at all (two runs may write the same key at once)."""
-    import io
+    from ganzoo.checkpoint import save_atomically
 
-    from ganzoo.checkpoint import write_atomically
-
-    buffer = io.BytesIO()
-    torch.save(value, buffer)
-    write_atomically(buffer.getbuffer(), path)
+    save_atomically(value, path)
 
 
 def generated(model: Any, n: int, seed: int, ema: bool, labels: Tensor | None = None,
