@@ -1,4 +1,5 @@
-"""A training budget for the benchmarks: stop ``ganzoo fit`` after so many minutes, CPU minutes or thousand images."""
+"""Training budgets and clocks for the benchmarks: stop ``ganzoo fit`` after so many minutes, CPU minutes or thousand
+images; count a run's training time across the sittings of a resumed run."""
 
 from __future__ import annotations
 
@@ -48,3 +49,26 @@ class Budget(L.Callback):
         )
         if spent:
             trainer.should_stop = True
+
+
+class Clock(L.Callback):
+    """Training wall and CPU time, kept in the checkpoint so that a resumed run counts every sitting."""
+
+    def __init__(self) -> None:
+        self.seconds = self.cpu_seconds = 0.0
+        self._wall = self._cpu = 0.0
+
+    def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def on_train_batch_end(self, *args: Any) -> None:
+        wall, cpu = time.perf_counter(), time.process_time()
+        self.seconds += wall - self._wall
+        self.cpu_seconds += cpu - self._cpu
+        self._wall, self._cpu = wall, cpu
+
+    def state_dict(self) -> dict[str, float]:
+        return {"seconds": self.seconds, "cpu_seconds": self.cpu_seconds}
+
+    def load_state_dict(self, state: dict[str, float]) -> None:
+        self.seconds, self.cpu_seconds = state["seconds"], state["cpu_seconds"]

@@ -38,3 +38,13 @@ def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor, fake: Ten
     x_hat = alpha * real.detach() + (1 - alpha) * fake.detach()
     grad = input_gradients(critic, x_hat, scaler)
     return (grad.flatten(1).norm(2, dim=1) - 1).square().mean()
+
+
+def dragan_penalty(critic: Callable[[Tensor], Tensor], real: Tensor, perturbation: float = 0.5,
+                   scaler: torch.amp.GradScaler | None = None) -> Tensor:  # fmt: skip
+    """DRAGAN (Kodali et al. 2017): E[(‖∇D(x̂)‖₂ − 1)²] at x̂ between real x and x + perturbation·std(x)·U[0, 1),
+    one interpolation coefficient per sample. The noise is the authors' reference code's (uniform, scaled by the
+    batch's standard deviation), which Lucic et al. (2018) also used; the paper writes a Gaussian."""
+    noise = draw_for_rank(lambda m: torch.rand(m, *real.shape[1:], device=real.device, dtype=real.dtype), real.shape[0])
+    perturbed = real.detach() + perturbation * real.detach().std() * noise
+    return gradient_penalty(critic, perturbed, real, scaler)

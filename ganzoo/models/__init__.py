@@ -7,6 +7,7 @@ from ganzoo.models.base import GAN
 from ganzoo.models.cgan import CGAN
 from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
+from ganzoo.models.dragan import DRAGAN
 from ganzoo.models.minibatch_gan import MinibatchGAN
 from ganzoo.models.stylegan_lite import StyleGANLite
 from ganzoo.models.translation import TranslationGAN
@@ -22,6 +23,7 @@ __all__ = [
     "CGAN",
     "CycleGAN",
     "DCGAN",
+    "DRAGAN",
     "GAN",
     "MinibatchGAN",
     "StyleGANLite",

@@ -1,4 +1,4 @@
-"""The original GAN (Goodfellow et al. 2014) with fully connected networks."""
+"""The original GAN (Goodfellow et al. 2014): fully connected networks by default, or any backbone."""
 
 from __future__ import annotations
 
@@ -8,23 +8,30 @@ from typing import Any, ClassVar
 from torch import nn
 
 from ganzoo.models.base import GAN
-from ganzoo.nets import Activation, MLPDiscriminator, MLPGenerator, Norm
+from ganzoo.nets import Activation, Norm
+from ganzoo.nets.backbones import Backbone, backbone_discriminator, backbone_generator, resolve_backbone, resolve_norm
 from ganzoo.registry import register_model
 
 
 @register_model("vanilla_gan", "Goodfellow et al. 2014: MLP G and D; --model.loss minimax|non_saturating")
 class VanillaGAN(GAN):
-    """MLP generator and discriminator; works on images and on flat data such as the 2D toys.
+    """MLP generator and discriminator by default; works on images and on flat data such as the 2D toys.
 
     Choose the generator's objective with ``loss``: ``minimax`` (the paper's saturating log(1 − D(G(z)))) or
-    ``non_saturating`` (maximise log D(G(z)), the paper's practical recommendation; the default).
+    ``non_saturating`` (maximise log D(G(z)), the paper's practical recommendation; the default); ``least_squares``
+    makes it LSGAN. ``backbone`` swaps the MLPs for convolutional networks: ``infogan`` is the architecture of Lucic et
+    al.'s (2018) comparison (``configs/lucic2018/``), ``dcgan`` Radford et al.'s.
 
     Args:
-        g_hidden: widths of the generator's hidden layers.
-        d_hidden: widths of the discriminator's hidden layers.
-        activation: hidden activation of both networks.
-        g_norm: normalisation in the generator's hidden layers ("batch" is the notes' BatchNorm switch).
-        d_norm: normalisation in the discriminator's hidden layers.
+        g_hidden: widths of the generator's hidden layers (MLP).
+        d_hidden: widths of the discriminator's hidden layers (MLP).
+        activation: hidden activation of both MLPs.
+        g_norm: normalisation in the generator's hidden layers ("batch" is the notes' BatchNorm switch); None: the
+            backbone's own (none for the MLP, BatchNorm for the convolutional backbones).
+        d_norm: normalisation in the discriminator's hidden layers; None: the backbone's own.
+        backbone: ``mlp`` (images or flat data), ``infogan`` (sides multiple of 4), ``dcgan`` (square images of side
+            2^k) or ``auto`` (``dcgan`` for images, ``mlp`` for flat data).
+        base_channels: DCGAN width.
         **kwargs: see :class:`~ganzoo.models.base.GAN`.
     """
 
@@ -35,24 +42,28 @@ class VanillaGAN(GAN):
         g_hidden: Sequence[int] = (256, 512, 1024),
         d_hidden: Sequence[int] = (512, 256),
         activation: Activation = "leaky_relu",
-        g_norm: Norm = "none",
-        d_norm: Norm = "none",
+        g_norm: Norm | None = None,
+        d_norm: Norm | None = None,
+        backbone: Backbone = "mlp",
+        base_channels: int = 64,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
 
+    @property
+    def backbone(self) -> str:
+        """The backbone in use (``auto`` resolved against the data's shape)."""
+        return resolve_backbone(self.hparams.backbone, self.data_shape)
+
     def build_generator(self) -> nn.Module:
         hp = self.hparams
-        # Images live in [−1, 1] (tanh output); flat toy data is unbounded (linear output).
-        return MLPGenerator(
-            self.latent_dim,
-            self.data_shape,
-            hp.g_hidden,
-            hp.activation,
-            hp.g_norm,
-            tanh_output=len(self.data_shape) == 3,
-        )
+        # An MLP ends in tanh for images in [−1, 1] and is linear for unbounded flat data.
+        return backbone_generator(self.backbone, self.latent_dim, self.data_shape, base_channels=hp.base_channels,
+                                  hidden=hp.g_hidden, activation=hp.activation,
+                                  norm=resolve_norm(hp.g_norm, self.backbone, "g"))  # fmt: skip
 
     def build_discriminator(self) -> nn.Module:
         hp = self.hparams
-        return MLPDiscriminator(self.data_shape, hp.d_hidden, hp.activation, hp.d_norm)
+        return backbone_discriminator(self.backbone, self.data_shape, base_channels=hp.base_channels,
+                                      hidden=hp.d_hidden, activation=hp.activation,
+                                      norm=resolve_norm(hp.d_norm, self.backbone, "d"))  # fmt: skip
