@@ -62,7 +62,7 @@ def config(model: str, data: str) -> Path:
 
 def last_checkpoint(workdir: Path) -> Path | None:
     """The newest ``last.ckpt`` of earlier sittings of this run, if any."""
-    found = sorted(workdir.glob("*/version_*/checkpoints/last.ckpt"), key=lambda p: p.stat().st_mtime)
+    found = sorted(workdir.glob("*/version_*/checkpoints/last.ckpt"), key=lambda p: (p.stat().st_mtime, str(p)))
     return found[-1] if found else None
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import lucic2018
 from toy2d import PUBLISHED
 
 REPO = Path(__file__).resolve().parents[1]
@@ -149,8 +150,45 @@ def toy2d_section() -> str:
     )
 
 
+def lucic2018_block() -> str:
+    """The Lucic et al. table (ganzoo's mean ± std over seeds beside the published best) and where it was measured."""
+    rows = load("lucic2018.jsonl")
+    if not rows:
+        return "Not run yet: `python benchmarks/lucic2018.py`."
+    engines = ", ".join(sorted({str(r.get("engine")) for r in rows}))
+    commits = ", ".join(dict.fromkeys(r["commit"] for r in rows))
+    dates = sorted(str(r["date"])[:10] for r in rows)
+    minutes = sum(r["fit_seconds"] + r["eval_seconds"] for r in rows) / 60
+    return (
+        f"{lucic2018.table(rows)}\n\nganzoo: one setting per model (`configs/lucic2018/`), `fid_10k_test` (Inception "
+        f"pool3, engine {engines}); {len(rows)} runs, {minutes:,.0f} minutes in all, commits {commits}, "
+        f"{dates[0]} to {dates[-1]}. Published: Lucic et al. 2018, best of a 100-point search per model."
+    )
+
+
+def lucic2018_section() -> str:
+    rows = load("lucic2018.jsonl")
+    columns: list[Column] = [
+        ("model", lambda r: r["model"]),
+        ("data", lambda r: r["data"]),
+        ("seed", lambda r: r["seed"]),
+        ("FID (Inception, 10k test)", lambda r: num(r["fid"], 2)),
+        ("kimg", lambda r: num(r["kimg"], 0)),
+        ("G steps", lambda r: f"{r['g_steps']:,}"),
+        ("fit minutes (CPU minutes)", lambda r: f"{r['fit_seconds'] / 60:.0f} ({r['fit_cpu_seconds'] / 60:.0f})"),
+        ("FID minutes", lambda r: f"{r['eval_seconds'] / 60:.1f}"),
+        ("engine", lambda r: r.get("engine")),
+        ("measured", provenance),
+    ]
+    out = ["## Lucic et al. (2018) on MNIST and Fashion-MNIST (`benchmarks/lucic2018.py`)", "", lucic2018_block()]
+    if rows:
+        out += ["", "Every run:", "", table(rows, columns)]
+    return "\n".join(out) + "\n"
+
+
 #: README blocks between ``<!-- report:NAME -->`` and ``<!-- /report:NAME -->`` that ``--readme`` refreshes.
 README_BLOCKS: dict[str, Callable[[], str]] = {
+    "lucic2018": lucic2018_block,
     "toy2d": toy2d_table,
     "cyclegan": lambda: cyclegan_block([r for r in load("quality.jsonl") if r["model"] == "cyclegan"][-1:]),
 }
@@ -260,7 +298,7 @@ def main() -> None:
         "from a shared 2-core machine: wall times are upper bounds. `make bench-ci` reruns quick versions of these "
         "scripts in CI (their output goes to `benchmarks/results/ci/`, which is not committed).\n"
     )
-    sections = [header, quality_section(), toy2d_section(), stylegan_section(), speed_section()]
+    sections = [header, lucic2018_section(), quality_section(), toy2d_section(), stylegan_section(), speed_section()]
     args.out.write_text("\n".join(s for s in sections if s).rstrip() + "\n")
     print(f"wrote {args.out}")
 

@@ -98,7 +98,10 @@ def test_no_arguments_means_the_default_dcgan_on_digits(capsys):
     assert cfg["data"]["class_path"] == "ganzoo.data.DigitsData"
 
 
-@pytest.mark.parametrize("config", sorted((REPO / "configs").glob("*.yaml")), ids=lambda p: p.name)
+EXPERIMENT_CONFIGS = sorted([*(REPO / "configs").glob("*.yaml"), *(REPO / "configs" / "lucic2018").glob("*.yaml")])
+
+
+@pytest.mark.parametrize("config", EXPERIMENT_CONFIGS, ids=lambda p: str(p.relative_to(REPO / "configs")))
 def test_experiment_configs_parse(capsys, config: Path):
     cfg = print_config(capsys, "--config", str(config))
     assert cfg["model"]["class_path"].startswith("ganzoo.models.")

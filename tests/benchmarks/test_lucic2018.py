@@ -1,0 +1,35 @@
+"""benchmarks/lucic2018.py: its configs, its table and its resumable runs."""
+
+import sys
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import lucic2018  # noqa: E402
+
+
+def test_every_model_has_a_config_per_dataset_differing_only_in_the_data():
+    for model in lucic2018.PUBLISHED:
+        mnist, fashion = (yaml.safe_load(lucic2018.config(model, d).read_text()) for d in lucic2018.DATASETS)
+        assert mnist["data"]["class_path"] == "ganzoo.data.MNISTData"
+        assert fashion["data"]["class_path"] == "ganzoo.data.FashionMNISTData"
+        assert {k: v for k, v in mnist.items() if k != "data"} == {k: v for k, v in fashion.items() if k != "data"}
+        assert mnist["model"]["init_args"]["backbone"] == "infogan"
+        assert mnist["data"]["init_args"] == fashion["data"]["init_args"] == {"image_size": 28, "batch_size": 64}
+        assert mnist["trainer"]["max_epochs"] == 20
+
+
+def test_the_table_averages_seeds_and_states_the_ratio_to_the_published_best():
+    rows = [{"model": "ns_gan", "data": "mnist", "seed": s, "fid": f} for s, f in enumerate([6.0, 8.0])]
+    line = next(row for row in lucic2018.table(rows).splitlines() if row.startswith("| ns_gan"))
+    assert "7.0 ± 1.4 (2 seeds) | 6.8 ± 0.5 | 1.03×" in line and "not run" in line
+
+
+def test_a_run_resumes_from_the_newest_last_checkpoint(tmp_path):
+    assert lucic2018.last_checkpoint(tmp_path) is None
+    for version in (0, 1):
+        path = tmp_path / "vanilla_gan-mnist" / f"version_{version}" / "checkpoints" / "last.ckpt"
+        path.parent.mkdir(parents=True)
+        path.write_text("")
+    assert lucic2018.last_checkpoint(tmp_path) == path
