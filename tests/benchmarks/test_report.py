@@ -51,13 +51,14 @@ def test_sync_readme_replaces_only_the_marked_blocks(results) -> None:
     results.write_text(json.dumps(_row("gan", "ring", 1, 50.0, "aaaaaaa")) + "\n")
     text = (
         "intro\n<!-- report:toy2d -->\nstale\n<!-- /report:toy2d -->\n"
-        "middle\n<!-- report:cyclegan -->\n<!-- /report:cyclegan -->\nend\n"
+        "middle\n<!-- report:cyclegan -->\n<!-- /report:cyclegan -->\n"
+        "<!-- report:lucic2018 -->\n<!-- /report:lucic2018 -->\nend\n"
     )
     synced = report.sync_readme(text)
     assert "stale" not in synced and "| ganzoo gan | 8.0 | 50.0 |" in synced
     assert synced.startswith("intro\n") and "\nmiddle\n" in synced and synced.endswith("end\n")
     assert report.sync_readme(synced) == synced
-    with pytest.raises(SystemExit, match="report:toy2d"):
+    with pytest.raises(SystemExit, match="README lacks the markers <!-- report:"):
         report.sync_readme("no markers")
 
 
