@@ -28,6 +28,13 @@ def input_gradients(
     return grad
 
 
+def zero_centered_penalty(critic: Callable[[Tensor], Tensor], x: Tensor, gamma: float,
+                          scaler: torch.amp.GradScaler | None = None) -> Tensor:  # fmt: skip
+    """γ/2 · E‖∇ₓD(x)‖² (squared norm over all non-batch dimensions): R1 on real data, R2 on generated data
+    (Mescheder et al. 2018; R3GAN uses both)."""
+    return gamma / 2 * input_gradients(critic, x, scaler).square().flatten(1).sum(dim=1).mean()
+
+
 def gradient_penalty(critic: Callable[[Tensor], Tensor], real: Tensor, fake: Tensor,
                      scaler: torch.amp.GradScaler | None = None) -> Tensor:  # fmt: skip
     """WGAN-GP (Gulrajani et al. 2017): E[(‖∇D(x̂)‖₂ − 1)²] at x̂ = αx + (1 − α)G(z), with **one α ~ U[0, 1] per

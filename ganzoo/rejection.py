@@ -45,6 +45,9 @@ def check_drs_applicable(model: Any) -> None:
         )
     if model.num_classes:
         raise ValueError("discriminator rejection sampling is implemented for unconditional models only")
+    if not model.per_sample_discriminator:
+        raise ValueError(f"discriminator rejection sampling needs per-sample scores; {type(model).__name__}'s "
+                         "discriminator scores packs of samples")  # fmt: skip
     batch_layer = next((m for m in model.discriminator.modules() if isinstance(m, BATCH_DEPENDENT)), None)
     if batch_layer is not None:
         raise ValueError(

@@ -33,9 +33,11 @@ TINY = [
 TINY_MODEL = {
     "vanilla_gan": ["--model.g_hidden=[32]", "--model.d_hidden=[32]"],
     "dcgan": ["--model.base_channels=8"],
+    "dragan": ["--model.base_channels=8"],
     "cgan": ["--model.base_channels=8"],
     "unrolled_gan": ["--model.g_hidden=[32]", "--model.d_hidden=[32]", "--model.unroll_steps=2"],
     "minibatch_gan": ["--model.hidden=[32]"],
+    "pacgan": ["--model.base_channels=8", "--model.g_hidden=[32]", "--model.d_hidden=[32]"],
     "wgan": ["--model.base_channels=8"],
     "wgan_gp": ["--model.base_channels=8"],
     "stylegan_lite": ["--model.channel_max=16", "--model.w_dim=32", "--model.latent_dim=32", "--model.r1_interval=2"],

@@ -16,9 +16,10 @@ from tests.conftest import SHARED_DATA, TINY_MODEL, write_domains, write_images
 
 FLAT = {"ring", "grid"}
 TWO_DOMAINS = {"unpaired_folder", "mnist_usps"}
-UNLABELLED = {"image_folder", "celeba", "unpaired_folder"}
+#: Data whose labels are not classes to condition on (Stacked MNIST's are its modes, kept for evaluation).
+UNLABELLED = {"image_folder", "celeba", "unpaired_folder", "stacked_mnist"}
 #: Data read from ../shared/data: tens of thousands of images to load, so run with the slow tests.
-SHARED = {"mnist", "fashion_mnist", "usps", "mnist_usps"}
+SHARED = {"mnist", "fashion_mnist", "usps", "mnist_usps", "stacked_mnist"}
 RUN = ["--trainer.max_epochs=1", "--trainer.limit_train_batches=2", "--trainer.limit_val_batches=1",
        "--trainer.enable_progress_bar=false", "--trainer.enable_model_summary=false", "--trainer.logger=false",
        "--metrics.metrics=[]", "--model.n_critic=1"]  # fmt: skip
@@ -45,7 +46,8 @@ def data_args(name: str, where: Path) -> list[str]:
     if name in SHARED:
         if not (SHARED_DATA / "MNIST" / "raw").is_dir():
             pytest.skip(f"no offline data under {SHARED_DATA}")
-        return [f"--data.root={SHARED_DATA}", *images]
+        extra = ["--data.num_samples=64"] if name == "stacked_mnist" else []
+        return [f"--data.root={SHARED_DATA}", *images, *extra]
     return images
 
 

@@ -56,9 +56,20 @@ def test_losses_stay_finite_for_extreme_logits():
     extreme = torch.tensor([-200.0, 200.0])
     for loss in LOSSES.values():
         assert torch.isfinite(loss.d(extreme, extreme.flip(0)))
-        assert torch.isfinite(loss.g(extreme))
+        assert torch.isfinite(loss.g(extreme, extreme.flip(0)))
 
 
 def test_unknown_loss_names_the_choices():
     with pytest.raises(ValueError, match="non_saturating"):
         get_loss("bce")
+
+
+def test_the_relativistic_loss_pairs_each_fake_with_the_real_at_its_position():
+    real, fake = torch.tensor([2.0, -1.0]), torch.tensor([0.5, 0.0])
+    softplus = lambda t: math.log1p(math.exp(t))  # noqa: E731
+    loss = LOSSES["relativistic"]
+    assert loss.pairs and not LOSSES["non_saturating"].pairs
+    assert loss.d(real, fake).item() == pytest.approx((softplus(0.5 - 2.0) + softplus(0.0 + 1.0)) / 2, rel=1e-6)
+    assert loss.g(fake, real).item() == pytest.approx((softplus(2.0 - 0.5) + softplus(-1.0 - 0.0)) / 2, rel=1e-6)
+    with pytest.raises(ValueError, match="pairs generated with real samples"):
+        loss.g(fake)

@@ -61,7 +61,7 @@ class Evaluation(L.Callback):
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         # Unknown names fail before training starts, not at the first evaluation.
         if self.metrics and trainer.datamodule is not None:
-            select(self.metrics, subject_of(pl_module, trainer.datamodule))
+            select(self.metrics, subject_of(pl_module, trainer.datamodule), trainer.datamodule)
 
     def on_validation_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         if trainer.sanity_checking:
@@ -113,6 +113,8 @@ class Evaluation(L.Callback):
         from ganzoo.metrics.classifier import has_classifier
 
         if self.options.feature != "auto" or subject_of(pl_module, dm) != "images" or has_classifier(dm):
+            return False
+        if not any(m.uses_features for m in select(self.metrics, "images", dm)):
             return False
         if pl_module.device.type != "cpu":
             return False

@@ -98,7 +98,7 @@ def main(argv: list[str]) -> list[dict]:
     dm = datamodule_for(ckpt, model, args.data, args.data_root)
     if args.feature is None and subject_of(model, dm) == "images":
         options.feature = "inception"  # the papers' protocol unless asked otherwise
-    select(names, subject_of(model, dm))  # an unknown name fails before any work
+    select(names, subject_of(model, dm), dm)  # an unknown name fails before any work
     dm.prepare_data()
     records = evaluate(model, dm, names, options)
     if not records:

@@ -7,6 +7,7 @@ from ganzoo.data.celeba import CelebAData
 from ganzoo.data.digits import DigitsData
 from ganzoo.data.image_folder import ImageFolderData
 from ganzoo.data.mnist_usps import MNISTUSPSData, USPSData
+from ganzoo.data.stacked_mnist import StackedMNISTData
 from ganzoo.data.torchvision_sets import CIFAR10Data, FashionMNISTData, MNISTData
 from ganzoo.data.toy2d import GridData, RingData, Toy2DData
 from ganzoo.data.unpaired import UnpairedDataModule, UnpairedFolderData
@@ -27,6 +28,7 @@ __all__ = [
     "MNISTData",
     "MNISTUSPSData",
     "RingData",
+    "StackedMNISTData",
     "Toy2DData",
     "USPSData",
     "UnpairedDataModule",

@@ -137,6 +137,8 @@ class GANDataModule(L.LightningDataModule, abc.ABC):
     #: The shipped small-CNN classifier of this data (see :mod:`ganzoo.metrics.classifier`), if any: the offline
     #: ``lenet`` features of FID/KID/IS.
     classifier: str | None = None
+    #: The metrics an evaluation of this data runs when none are named; None: every registered default metric.
+    default_metrics: tuple[str, ...] | None = None
 
     def __init__(self, root: str | None = None, batch_size: int = 64, num_workers: int = 0) -> None:
         super().__init__()

@@ -49,7 +49,7 @@ def evaluate(
     ``datamodule``; one record per value. ``memory`` caches real features between calls. The generated samples are
     drawn under a forked RNG: an evaluation never changes the caller's later random numbers."""
     options = options or EvaluationOptions()
-    chosen = select(names, subject_of(model, datamodule))
+    chosen = select(names, subject_of(model, datamodule), datamodule)
     ctx = make_context(model, datamodule, options, memory)
     for metric in chosen:
         if metric.check is not None:

@@ -75,12 +75,12 @@ def inception_score(real: FeatureSet | None, fake: FeatureSet) -> float:
     return float(metric.compute()[0])
 
 
-@register_metric("fid", "images")
+@register_metric("fid", "images", uses_features=True)
 def fid_metric(ctx: ImageContext) -> dict[str, float]:
     return {ctx.name("fid"): fid(ctx.real(), ctx.fake())}
 
 
-@register_metric("kid", "images")
+@register_metric("kid", "images", uses_features=True)
 def kid_metric(ctx: ImageContext) -> dict[str, float]:
     return {ctx.name("kid"): kid(ctx.real(), ctx.fake())}
 
@@ -90,6 +90,6 @@ def _check_logits(ctx: ImageContext) -> None:
         raise UserError(NO_LOGITS)
 
 
-@register_metric("is", "images", check=_check_logits)
+@register_metric("is", "images", check=_check_logits, uses_features=True)
 def inception_score_metric(ctx: ImageContext) -> dict[str, float]:
     return {ctx.name("is", real=False): inception_score(None, ctx.fake())}

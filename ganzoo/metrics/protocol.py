@@ -82,19 +82,26 @@ class Metric:
     fn: MetricFn
     default: bool
     check: Callable[[Any], None] | None = None
+    #: Whether it reads a feature network (small CNN or Inception), which on a CPU may take minutes.
+    uses_features: bool = False
 
 
 _METRICS: dict[str, Metric] = {}
 
 
 def register_metric(
-    name: str, subject: Subject, *, default: bool = True, check: Callable[[Any], None] | None = None
+    name: str,
+    subject: Subject,
+    *,
+    default: bool = True,
+    check: Callable[[Any], None] | None = None,
+    uses_features: bool = False,
 ) -> Callable[[MetricFn], MetricFn]:
     """Function decorator: registers a metric under ``name`` for ``subject``; ``default`` metrics run when none
-    are named."""
+    are named (unless the data declares its own ``default_metrics``)."""
 
     def decorate(fn: MetricFn) -> MetricFn:
-        _METRICS[name] = Metric(name, subject, fn, default, check)
+        _METRICS[name] = Metric(name, subject, fn, default, check, uses_features)
         return fn
 
     return decorate
@@ -109,11 +116,16 @@ def metrics() -> dict[str, Metric]:
     return _METRICS
 
 
-def select(names: list[str] | None, subject: Subject) -> list[Metric]:
-    """The metrics ``names`` (None: the subject's defaults), validated before any work: an unknown name, or one
-    for another subject, is a one-line error that lists the valid names."""
+def select(names: list[str] | None, subject: Subject, datamodule: Any = None) -> list[Metric]:
+    """The metrics ``names`` (None: the data's ``default_metrics`` where it declares them, else the subject's
+    defaults), validated before any work: an unknown name, or one for another subject, is a one-line error that
+    lists the valid names."""
+    from ganzoo.data.base import GANDataModule
+
     table = metrics()
     valid = [m.name for m in table.values() if m.subject == subject]
+    if names is None and isinstance(datamodule, GANDataModule) and datamodule.default_metrics is not None:
+        names = list(datamodule.default_metrics)
     if names is None:
         return [m for m in table.values() if m.subject == subject and m.default]
     chosen = []

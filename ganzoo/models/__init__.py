@@ -9,6 +9,7 @@ from ganzoo.models.cyclegan import CycleGAN
 from ganzoo.models.dcgan import DCGAN
 from ganzoo.models.dragan import DRAGAN
 from ganzoo.models.minibatch_gan import MinibatchGAN
+from ganzoo.models.pacgan import PacGAN
 from ganzoo.models.stylegan_lite import StyleGANLite
 from ganzoo.models.translation import TranslationGAN
 from ganzoo.models.two_player import TwoPlayerModule
@@ -26,6 +27,7 @@ __all__ = [
     "DRAGAN",
     "GAN",
     "MinibatchGAN",
+    "PacGAN",
     "StyleGANLite",
     "TranslationGAN",
     "TwoPlayerModule",

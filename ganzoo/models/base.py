@@ -21,6 +21,7 @@ from ganzoo.data.unpaired import UnpairedDataModule
 from ganzoo.distributed import draw_for_rank
 from ganzoo.errors import UserError
 from ganzoo.models.two_player import ADAM_DCGAN, Losses, TwoPlayerModule, as_callable, batch_size
+from ganzoo.regularizers import zero_centered_penalty
 
 __all__ = ["ADAM_DCGAN", "GAN", "Losses", "as_callable"]
 
@@ -33,19 +34,28 @@ class GAN(TwoPlayerModule):
         latent_dim: size of the generator's input noise z ~ N(0, I).
         num_progress_samples: how many fixed-noise samples the progress images show; default 64 for images and
             2,500 (the mode-coverage protocol's count) for flat data.
+        r1_gamma: γ of R1, γ/2·E‖∇D(x)‖² on real data, added to D's loss (0: off). Any variant can use it.
+        r2_gamma: γ of R2, the same penalty on generated data (0: off); R3GAN uses R1 and R2 with the
+            ``relativistic`` loss.
         **kwargs: see :class:`~ganzoo.models.two_player.TwoPlayerModule` (loss, optimizers, n_critic, clipping, EMA).
     """
 
     #: Whether the variant can model flat data (the 2D toys) as well as images.
     accepts_flat_data: ClassVar[bool] = False
+    #: Whether ``discriminate`` gives one score per sample (PacGAN's scores packs; rejection sampling needs samples).
+    per_sample_discriminator: ClassVar[bool] = True
 
     def __init__(
         self,
         data_shape: Sequence[int] = (1, 32, 32),
         latent_dim: int = 100,
         num_progress_samples: int | None = None,
+        r1_gamma: float = 0.0,
+        r2_gamma: float = 0.0,
         **kwargs: Any,
     ) -> None:
+        if min(r1_gamma, r2_gamma) < 0:
+            raise UserError(f"--model.r1_gamma and --model.r2_gamma must be ≥ 0, got {r1_gamma} and {r2_gamma}")
         if len(data_shape) != 3 and not self.accepts_flat_data:
             raise UserError(flat_data_message(type(self), data_shape))
         self.latent_dim = latent_dim
@@ -81,7 +91,10 @@ class GAN(TwoPlayerModule):
             "d_fake": self.loss.score(fake_logits.detach()).mean(),
         }
         # Regularisers shape training; validation (run without gradients) reports the adversarial loss alone.
-        penalties = self.discriminator_penalties(real, fake, labels) if torch.is_grad_enabled() else {}
+        penalties: Losses = {}
+        if torch.is_grad_enabled():
+            penalties = self.discriminator_penalties(real, fake, labels)
+            penalties |= self.zero_centered_penalties(real, fake, labels)
         for name, penalty in penalties.items():
             losses["loss"] = losses["loss"] + penalty
             losses[name] = penalty.detach()
@@ -91,11 +104,22 @@ class GAN(TwoPlayerModule):
         """Weighted regularisers added to the discriminator loss (WGAN-GP's gradient penalty, R1), by name."""
         return {}
 
+    def zero_centered_penalties(self, real: Tensor, fake: Tensor, labels: Tensor | None) -> Losses:
+        """R1 and R2 where their γ is above 0 (StyleGAN-lite computes them lazily)."""
+        hp, penalties = self.hparams, {}
+        for name, gamma, x in (("r1", hp.r1_gamma, real), ("r2", hp.r2_gamma, fake)):
+            if gamma:
+                penalties[name] = zero_centered_penalty(lambda v: self.discriminate(v, labels), x, gamma,
+                                                        self.grad_scaler())  # fmt: skip
+        return penalties
+
     def generator_loss(self, batch: Any) -> Losses:
         """Losses of one generator step; ``loss`` is minimised, every other entry is logged."""
-        labels = batch[1]
-        fake_logits = self.discriminate(self.generate(self.sample_latent(batch[0].shape[0]), labels), labels)
-        return {"loss": self.loss.g(fake_logits)}
+        real, labels = batch[0], batch[1]
+        fake_logits = self.discriminate(self.generate(self.sample_latent(real.shape[0]), labels), labels)
+        # The relativistic loss pairs each generated sample with a real one; the other losses read only the fakes.
+        real_logits = self.discriminate(real, labels) if self.loss.pairs else None
+        return {"loss": self.loss.g(fake_logits, real_logits)}
 
     # ------------------------------------------------------------------ sampling
     def forward(self, z: Tensor, labels: Tensor | None = None) -> Tensor:

@@ -112,9 +112,11 @@ class CycleGAN(TranslationGAN):
         g, f = self.generator["a2b"], self.generator["b2a"]
         lam = self.hparams.lambda_cycle
         fake_b, fake_a = g(a), f(b)
+        d_a, d_b = self.discriminator["a"], self.discriminator["b"]
+        pairs = self.loss.pairs  # only the relativistic loss scores the real images in G's step
         losses = {
-            "adv_a2b": self.loss.g(self.discriminator["b"](fake_b)),
-            "adv_b2a": self.loss.g(self.discriminator["a"](fake_a)),
+            "adv_a2b": self.loss.g(d_b(fake_b), d_b(b) if pairs else None),
+            "adv_b2a": self.loss.g(d_a(fake_a), d_a(a) if pairs else None),
             "cycle_a": lam * F.l1_loss(f(fake_b), a),
             "cycle_b": lam * F.l1_loss(g(fake_a), b),
         }

@@ -22,7 +22,6 @@ from ganzoo.nets.stylegan import (
 )
 from ganzoo.plots import image_grid
 from ganzoo.registry import register_model
-from ganzoo.regularizers import input_gradients
 
 #: StyleGAN2's Adam (β = (0, 0.99), ε = 1e-8) for both players, at lr 0.005 instead of the papers' 0.002: budgets
 #: of a few hundred kimg on a CPU (the papers train for 25,000) learn much faster with it (Fashion-MNIST 32×32, 15
@@ -54,8 +53,8 @@ class StyleGANLite(GAN):
             the official code's CIFAR-10 choice).
         style_mixing_prob: probability that a training batch mixes two latents, crossing over at a random layer.
         r1_gamma: γ of the R1 penalty γ/2·E‖∇D(x)‖² on real data (0 disables it).
-        r1_interval: compute R1 only every this many discriminator steps, scaled by the interval (lazy
-            regularisation).
+        r1_interval: compute R1 (and R2, if ``r2_gamma`` > 0) only every this many discriminator steps, scaled by
+            the interval (lazy regularisation).
         w_avg_beta: momentum of the tracked mean w (the truncation centre).
         ema_rampup: the EMA's half-life is at most this fraction of the generator steps taken so far, so early
             samples are not dominated by the initial weights (StyleGAN2-ADA's ``ema_rampup``); None: plain EMA.
@@ -91,7 +90,7 @@ class StyleGANLite(GAN):
         if not 0 <= style_mixing_prob <= 1:
             raise ValueError(f"style_mixing_prob must lie in [0, 1], got {style_mixing_prob}")
         super().__init__(latent_dim=latent_dim, ema_decay=ema_decay, optimizer_g=optimizer_g,
-                         optimizer_d=optimizer_d, **kwargs)  # fmt: skip
+                         optimizer_d=optimizer_d, r1_gamma=r1_gamma, **kwargs)  # fmt: skip
         if self.generator_ema is not None and ema_decay is not None and ema_rampup:
             self.generator_ema.multi_avg_fn = ema_with_rampup(ema_decay, ema_rampup)
 
@@ -166,19 +165,13 @@ class StyleGANLite(GAN):
         return images.clamp(-1, 1)
 
     # ------------------------------------------------------------------ regularisation
-    def discriminator_penalties(self, real: Tensor, fake: Tensor, labels: Tensor | None) -> Losses:
+    def zero_centered_penalties(self, real: Tensor, fake: Tensor, labels: Tensor | None) -> Losses:
         """Lazy R1 (StyleGAN2 section 3.1): γ/2·E‖∇ₓD(x)‖² on real data, on every ``r1_interval``-th discriminator
-        step only, multiplied by the interval so that its average strength is unchanged."""
-        hp = self.hparams
-        if hp.r1_gamma == 0 or self.d_steps % hp.r1_interval:
+        step only, multiplied by the interval so that its average strength is unchanged (R2 likewise)."""
+        interval = self.hparams.r1_interval
+        if self.d_steps % interval:
             return {}
-        grad = input_gradients(lambda x: self.discriminate(x, labels), real, self.grad_scaler())
-        return {"r1": r1_penalty(grad, hp.r1_gamma) * hp.r1_interval}
-
-
-def r1_penalty(grad: Tensor, gamma: float) -> Tensor:
-    """γ/2 · mean over samples of ‖∇ₓD(x)‖² (squared norm over all non-batch dimensions)."""
-    return gamma / 2 * grad.square().flatten(1).sum(dim=1).mean()
+        return {k: v * interval for k, v in super().zero_centered_penalties(real, fake, labels).items()}
 
 
 def ema_with_rampup(decay: float, rampup: float) -> Callable[[list[Tensor], list[Tensor], Tensor], None]:

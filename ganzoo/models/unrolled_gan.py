@@ -57,7 +57,7 @@ class UnrolledGAN(VanillaGAN):
         # −(D's loss on real data at θ_D^K): zero at k = 0 (θ_D^0 does not depend on θ_G); added as x − x.detach() so
         # that it shapes G's gradient without changing the logged generator loss.
         data_term = -self.loss.d(real_k, fake_k.detach())
-        return {"loss": self.loss.g(fake_k) + (data_term - data_term.detach())}
+        return {"loss": self.loss.g(fake_k, real_k) + (data_term - data_term.detach())}
 
 
 def _adam_state(optimizer: Any, live: dict, params: dict) -> dict:

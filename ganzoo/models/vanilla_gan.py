@@ -31,7 +31,9 @@ class VanillaGAN(GAN):
         d_norm: normalisation in the discriminator's hidden layers; None: the backbone's own.
         backbone: ``mlp`` (images or flat data), ``infogan`` (sides multiple of 4), ``dcgan`` (square images of side
             2^k) or ``auto`` (``dcgan`` for images, ``mlp`` for flat data).
-        base_channels: DCGAN width.
+        base_channels: DCGAN width (of both players unless ``d_base_channels`` is given).
+        d_base_channels: the discriminator's DCGAN width, e.g. ¼ of the generator's for Metz et al.'s small-D
+            setting, in which a plain GAN collapses and unrolling helps; None: ``base_channels``.
         **kwargs: see :class:`~ganzoo.models.base.GAN`.
     """
 
@@ -46,6 +48,7 @@ class VanillaGAN(GAN):
         d_norm: Norm | None = None,
         backbone: Backbone = "mlp",
         base_channels: int = 64,
+        d_base_channels: int | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -54,6 +57,11 @@ class VanillaGAN(GAN):
     def backbone(self) -> str:
         """The backbone in use (``auto`` resolved against the data's shape)."""
         return resolve_backbone(self.hparams.backbone, self.data_shape)
+
+    @property
+    def d_base_channels(self) -> int:
+        """The discriminator's DCGAN width."""
+        return self.hparams.d_base_channels or self.hparams.base_channels
 
     def build_generator(self) -> nn.Module:
         hp = self.hparams
@@ -64,6 +72,6 @@ class VanillaGAN(GAN):
 
     def build_discriminator(self) -> nn.Module:
         hp = self.hparams
-        return backbone_discriminator(self.backbone, self.data_shape, base_channels=hp.base_channels,
+        return backbone_discriminator(self.backbone, self.data_shape, base_channels=self.d_base_channels,
                                       hidden=hp.d_hidden, activation=hp.activation,
                                       norm=resolve_norm(hp.d_norm, self.backbone, "d"))  # fmt: skip

@@ -105,3 +105,30 @@ def test_python_callables_are_accepted_as_optimizers_and_kept_out_of_hparams():
 def test_invalid_n_critic_is_rejected_with_one_line():
     with pytest.raises(UserError, match="--model.n_critic must be ≥ 1"):
         tiny_dcgan(n_critic=0)
+
+
+def test_r1_and_r2_penalise_ds_gradient_on_real_and_generated_data_for_any_variant():
+    v = torch.randn(4)
+
+    class Linear(torch.nn.Module):  # D(x) = v·x: ‖∇ₓD‖² = ‖v‖² at every point
+        def forward(self, x):
+            return x.flatten(1) @ v
+
+    model = VanillaGAN(data_shape=(4,), g_hidden=(8,), d_hidden=(8,), r1_gamma=2.0, r2_gamma=0.5)
+    model.discriminator = Linear()
+    real = torch.randn(6, 4)
+    losses = model.discriminator_loss((real, torch.zeros(6, dtype=torch.long)))
+    assert losses["r1"].item() == pytest.approx(1.0 * v.square().sum().item(), rel=1e-5)
+    assert losses["r2"].item() == pytest.approx(0.25 * v.square().sum().item(), rel=1e-5)
+    plain = VanillaGAN(data_shape=(4,), g_hidden=(8,), d_hidden=(8,)).discriminator_loss((real, None))
+    assert "r1" not in plain and "r2" not in plain
+    with pytest.raises(UserError, match="r1_gamma and --model.r2_gamma must be ≥ 0"):
+        VanillaGAN(data_shape=(4,), r2_gamma=-1.0)
+
+
+def test_the_relativistic_generator_step_scores_the_real_batch_too():
+    model = VanillaGAN(data_shape=(4,), g_hidden=(8,), d_hidden=(8,), loss="relativistic")
+    calls = []
+    model.discriminator.register_forward_hook(lambda m, args, out: calls.append(args[0].shape[0]))
+    loss = model.generator_loss((torch.randn(5, 4), None))["loss"]
+    assert calls == [5, 5] and torch.isfinite(loss)

@@ -8,9 +8,11 @@ import torch
 from torch import nn
 
 import ganzoo.models.stylegan_lite as sg
+from ganzoo import regularizers
 from ganzoo.data import DigitsData
 from ganzoo.models import StyleGANLite
 from ganzoo.nets.stylegan import StyleGANDiscriminator, StyleGANGenerator
+from ganzoo.regularizers import zero_centered_penalty
 from tests.conftest import TINY, fit_briefly, run_ganzoo
 
 #: Widths 16 at 4² and 8², 4 at 16², 2 at 32²: a 32-pixel model that trains in a fraction of a second per batch.
@@ -124,24 +126,24 @@ def test_r1_matches_its_closed_form_on_linear_and_quadratic_discriminators():
             return x.flatten(1) @ v + 1.0
 
     model.discriminator = Linear()
-    r1 = model.discriminator_penalties(real, real, None)["r1"]
+    r1 = model.zero_centered_penalties(real, real, None)["r1"]
     assert r1.item() == pytest.approx(0.2 / 2 * v.square().sum().item() * 4, rel=1e-5)  # scaled by the interval
     model.d_steps = 3
-    assert model.discriminator_penalties(real, real, None) == {}  # not due
+    assert model.zero_centered_penalties(real, real, None) == {}  # not due
     # D(x) = ½‖x‖²: ∇ₓD = x, so R1 = γ/2 · mean ‖x‖².
-    grad = sg.input_gradients(lambda x: 0.5 * x.square().sum(dim=(1, 2, 3)), real)
-    assert sg.r1_penalty(grad, 0.2).item() == pytest.approx(0.1 * real.square().sum().item() / 6, rel=1e-5)
+    r1 = zero_centered_penalty(lambda x: 0.5 * x.square().sum(dim=(1, 2, 3)), real, 0.2)
+    assert r1.item() == pytest.approx(0.1 * real.square().sum().item() / 6, rel=1e-5)
 
 
 def test_training_steps_change_both_players_and_lazy_r1_runs_every_interval_th_d_step(monkeypatch):
     calls = []
-    real_input_gradients = sg.input_gradients
+    real_input_gradients = regularizers.input_gradients
 
     def counting(critic, x, scaler=None):
         calls.append(x.shape[0])
         return real_input_gradients(critic, x, scaler)
 
-    monkeypatch.setattr(sg, "input_gradients", counting)
+    monkeypatch.setattr(regularizers, "input_gradients", counting)
     torch.manual_seed(0)
     model = small_model(r1_interval=2)
     before = {k: v.clone() for k, v in model.state_dict().items()}
