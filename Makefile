@@ -37,6 +37,7 @@ bench-ci:
 	$(BIN)/python benchmarks/toy2d.py --quick | tee $(CI_RESULTS)/toy2d.md
 	$(BIN)/python benchmarks/quality.py --quick --markdown $(CI_RESULTS)/quality.md
 	$(BIN)/python benchmarks/lucic2018.py --quick | tee $(CI_RESULTS)/lucic2018.md
+	$(BIN)/python benchmarks/stacked_mnist.py --quick | tee $(CI_RESULTS)/stacked_mnist.md
 	$(BIN)/python benchmarks/report.py --out $(CI_RESULTS)/BENCHMARKS.md
 
 # BENCHMARKS.md from the committed rows in benchmarks/results/*.jsonl.

@@ -4,6 +4,7 @@ images; count a run's training time across the sittings of a resumed run."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import lightning as L
@@ -72,3 +73,9 @@ class Clock(L.Callback):
 
     def load_state_dict(self, state: dict[str, float]) -> None:
         self.seconds, self.cpu_seconds = state["seconds"], state["cpu_seconds"]
+
+
+def last_checkpoint(workdir: Path) -> Path | None:
+    """The newest ``last.ckpt`` of earlier sittings of this run, if any."""
+    found = sorted(workdir.glob("*/version_*/checkpoints/last.ckpt"), key=lambda p: (p.stat().st_mtime, str(p)))
+    return found[-1] if found else None

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from budget import Clock
+from budget import Clock, last_checkpoint
 
 from ganzoo.lightning_cli import run_cli
 from ganzoo.metrics import EvaluationOptions, evaluate
@@ -58,12 +58,6 @@ WEIGHTS = REPO.parent / "shared" / "data" / "fid" / "pt_inception-2015-12-05-nof
 
 def config(model: str, data: str) -> Path:
     return CONFIGS / f"{model}_{data}.yaml"
-
-
-def last_checkpoint(workdir: Path) -> Path | None:
-    """The newest ``last.ckpt`` of earlier sittings of this run, if any."""
-    found = sorted(workdir.glob("*/version_*/checkpoints/last.ckpt"), key=lambda p: (p.stat().st_mtime, str(p)))
-    return found[-1] if found else None
 
 
 def train(model: str, data: str, seed: int, args: argparse.Namespace, workdir: Path) -> tuple[Any, Any, Clock]:

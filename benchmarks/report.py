@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import lucic2018
+import stacked_mnist
 from toy2d import PUBLISHED
 
 REPO = Path(__file__).resolve().parents[1]
@@ -186,9 +187,25 @@ def lucic2018_section() -> str:
     return "\n".join(out) + "\n"
 
 
+def stacked_mnist_block() -> str:
+    """Both Stacked MNIST settings: the published rows, then ganzoo's per method (mean ± std over seeds)."""
+    rows = load("stacked_mnist.jsonl")
+    tables = "\n\n".join(stacked_mnist.table(rows, s) for s in stacked_mnist.SETTINGS)
+    if not rows:
+        return f"{tables}\n\nganzoo: not run yet (`python benchmarks/stacked_mnist.py`)."
+    commits = ", ".join(dict.fromkeys(r["commit"] for r in rows))
+    dates = sorted(str(r["date"])[:10] for r in rows)
+    return f"{tables}\n\nganzoo rows: {len(rows)} runs, commits {commits}, {dates[0]} to {dates[-1]}, CPU."
+
+
+def stacked_mnist_section() -> str:
+    return f"## Stacked MNIST, 1,000 modes (`benchmarks/stacked_mnist.py`)\n\n{stacked_mnist_block()}\n"
+
+
 #: README blocks between ``<!-- report:NAME -->`` and ``<!-- /report:NAME -->`` that ``--readme`` refreshes.
 README_BLOCKS: dict[str, Callable[[], str]] = {
     "lucic2018": lucic2018_block,
+    "stacked_mnist": stacked_mnist_block,
     "toy2d": toy2d_table,
     "cyclegan": lambda: cyclegan_block([r for r in load("quality.jsonl") if r["model"] == "cyclegan"][-1:]),
 }
@@ -298,7 +315,8 @@ def main() -> None:
         "from a shared 2-core machine: wall times are upper bounds. `make bench-ci` reruns quick versions of these "
         "scripts in CI (their output goes to `benchmarks/results/ci/`, which is not committed).\n"
     )
-    sections = [header, lucic2018_section(), quality_section(), toy2d_section(), stylegan_section(), speed_section()]
+    sections = [header, lucic2018_section(), stacked_mnist_section(), quality_section(), toy2d_section(),
+                stylegan_section(), speed_section()]  # fmt: skip
     args.out.write_text("\n".join(s for s in sections if s).rstrip() + "\n")
     print(f"wrote {args.out}")
 

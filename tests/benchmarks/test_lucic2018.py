@@ -6,6 +6,7 @@ from pathlib import Path
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+import budget  # noqa: E402
 import lucic2018  # noqa: E402
 
 
@@ -27,9 +28,9 @@ def test_the_table_averages_seeds_and_states_the_ratio_to_the_published_best():
 
 
 def test_a_run_resumes_from_the_newest_last_checkpoint(tmp_path):
-    assert lucic2018.last_checkpoint(tmp_path) is None
+    assert budget.last_checkpoint(tmp_path) is None
     for version in (0, 1):
         path = tmp_path / "vanilla_gan-mnist" / f"version_{version}" / "checkpoints" / "last.ckpt"
         path.parent.mkdir(parents=True)
         path.write_text("")
-    assert lucic2018.last_checkpoint(tmp_path) == path
+    assert budget.last_checkpoint(tmp_path) == path

@@ -1,0 +1,215 @@
+"""Mode collapse on images: Stacked MNIST (1,000 modes) in two published settings, beside the published rows.
+
+    python benchmarks/stacked_mnist.py [--settings small_d dcgan] [--methods ...] [--seeds 0 1 2] [--kimg 128]
+                                       [--quick] [--data-root DIR] [--table-only]
+
+Data: ``stacked_mnist`` (128,000 images, three MNIST digits as the channels; ``ganzoo.data.StackedMNISTData``) at
+32×32, batch 64. Metric: ``modes_stacked`` — each channel of 26,000 generated images read by the shipped MNIST
+classifier; modes = distinct triples, KL = KL(triple histogram ‖ uniform). Real data scores 1,000 modes and KL 0.022.
+
+Settings (each method is a ``ganzoo fit`` command line; the row records it):
+
+* ``small_d`` — Metz et al. (2017) / PacGAN Table 3, "D is 1/4 the size of G": DCGAN networks with the
+  discriminator at a quarter of the generator's width (``--model.d_base_channels 16`` against 64), Adam lr_D 2e-4,
+  lr_G 1e-4, β = (0.5, 0.99) (PacGAN's config of this experiment). The plain GAN (k = 0) against Unrolled GAN
+  (k = 5) and PacGAN (m = 2; 3 and 4 by name).
+* ``dcgan`` — the VEEGAN/PacGAN Table 2 setting: each method with its ganzoo defaults on DCGAN networks: ``dcgan``,
+  ``minibatch_gan --model.backbone dcgan``, ``wgan_gp``, ``pacgan`` (m = 2), and the R3GAN loss
+  (``configs/r3gan_stacked_mnist.yaml``: relativistic pairing + R1 + R2 on the DCGAN networks).
+
+Budget: ``--kimg`` thousand real images per run (128: one pass over the set); the papers train far longer
+(PacGAN's small-D runs: 500,000 iterations of 128), so this is a CPU-sized comparison of the same methods, not a
+reproduction of their lengths. Resumable per (setting, method, seed): a finished one has a row in
+``benchmarks/results/stacked_mnist.jsonl`` and is skipped; an interrupted one resumes from its last checkpoint
+(written every 500 steps), with its clock. ``--quick`` (CI): 1 kimg, two methods, rows under ``results/ci/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import torch
+from budget import Budget, Clock, last_checkpoint
+
+from ganzoo.cli import expand_aliases
+from ganzoo.lightning_cli import run_cli
+from ganzoo.metrics import EvaluationOptions, evaluate
+
+REPO = Path(__file__).resolve().parents[1]
+RESULTS = REPO / "benchmarks" / "results" / "stacked_mnist.jsonl"
+SMALL_D = [
+    *("--model.backbone", "dcgan", "--model.base_channels", "64", "--model.d_base_channels", "16"),
+    *("--model.optimizer_d", "Adam", "--model.optimizer_d.lr", "2e-4", "--model.optimizer_d.betas", "[0.5, 0.99]"),
+    *("--model.optimizer_g", "Adam", "--model.optimizer_g.lr", "1e-4", "--model.optimizer_g.betas", "[0.5, 0.99]"),
+]
+#: setting → method → the ``ganzoo fit`` arguments that make it.
+SETTINGS: dict[str, dict[str, list[str]]] = {
+    "small_d": {
+        "dcgan (k = 0)": ["--model", "vanilla_gan", *SMALL_D],
+        "unrolled_gan (k = 5)": ["--model", "unrolled_gan", *SMALL_D, "--model.unroll_steps", "5"],
+        "pacgan (m = 2)": ["--model", "pacgan", *SMALL_D, "--model.pack", "2"],
+        "pacgan (m = 3)": ["--model", "pacgan", *SMALL_D, "--model.pack", "3", "--data.batch_size", "63"],
+        "pacgan (m = 4)": ["--model", "pacgan", *SMALL_D, "--model.pack", "4"],
+    },
+    "dcgan": {
+        "dcgan": ["--model", "dcgan"],
+        "minibatch_gan": ["--model", "minibatch_gan", "--model.backbone", "dcgan"],
+        "wgan_gp": ["--model", "wgan_gp"],
+        "pacgan (m = 2)": ["--model", "pacgan", "--model.pack", "2"],
+        "r3gan loss": ["--config", str(REPO / "configs" / "r3gan_stacked_mnist.yaml")],
+    },
+}
+DEFAULT_METHODS = {"small_d": ["dcgan (k = 0)", "unrolled_gan (k = 5)", "pacgan (m = 2)"]}
+#: Published (modes, KL) as mean ± spread: PacGAN (Lin et al. 2018) Tables 2 and 3 (Metz et al.'s rows as PacGAN
+#: quotes them; ± is PacGAN's standard error), R3GAN (Huang et al. 2024).
+PUBLISHED: dict[str, list[tuple[str, str, str]]] = {
+    "small_d": [
+        ("DCGAN (Metz et al.)", "30.6 ± 20.73", "5.99 ± 0.42"),
+        ("Unrolled GAN, 5 steps (Metz et al.)", "236.4 ± 63.30", "4.67 ± 0.43"),
+        ("Unrolled GAN, 10 steps (Metz et al.)", "327.2 ± 74.67", "4.66 ± 0.46"),
+        ("PacDCGAN2 (PacGAN)", "484.5 ± 32.99", "2.61 ± 0.22"),
+        ("PacDCGAN4 (PacGAN)", "667.4 ± 29.00", "1.81 ± 0.15"),
+    ],
+    "dcgan": [
+        ("DCGAN (VEEGAN)", "99.0", "3.40"),
+        ("Unrolled GAN (VEEGAN)", "48.7", "4.32"),
+        ("VEEGAN", "150.0", "2.95"),
+        ("PacDCGAN2 (PacGAN)", "1000.0 ± 0.00", "0.06 ± 0.003"),
+        ("R3GAN", "1000", "0.029"),
+    ],
+}
+TITLES = {
+    "small_d": "D a quarter of G (Metz et al.; PacGAN Table 3)",
+    "dcgan": "DCGAN networks (VEEGAN; PacGAN Table 2)",
+}
+
+
+def train(setting: str, method: str, seed: int, args: argparse.Namespace, workdir: Path) -> tuple[Any, Any, Clock]:
+    resume = last_checkpoint(workdir)
+    budget = {"class_path": "budget.Budget", "init_args": {"kimg": args.kimg}}
+    cli = run_cli(
+        expand_aliases(
+            [
+                "fit",
+                *("--data", "stacked_mnist"),
+                *SETTINGS[setting][method],
+                *("--data.root", args.data_root),
+                *("--data.image_size", "32"),
+                *(("--data.num_samples", "2048") if args.quick else ()),
+                *("--seed_everything", str(seed)),
+                *("--trainer.max_epochs", "-1"),
+                *("--trainer.limit_val_batches", "0"),
+                *("--trainer.default_root_dir", str(workdir)),
+                *("--trainer.enable_progress_bar", "false"),
+                *("--trainer.enable_model_summary", "false"),
+                *("--checkpoint.every_n_epochs", "null", "--checkpoint.every_n_train_steps", "500"),
+                *("--metrics.metrics", "[]"),
+                f"--trainer.callbacks+={json.dumps(budget)}",
+                '--trainer.callbacks+={"class_path": "budget.Clock"}',
+                *(("--ckpt_path", str(resume)) if resume else ()),
+            ]
+        )
+    )
+    assert any(isinstance(cb, Budget) for cb in cli.trainer.callbacks)
+    clock = next(cb for cb in cli.trainer.callbacks if isinstance(cb, Clock))
+    return cli.model, cli.datamodule, clock
+
+
+def run(setting: str, method: str, seed: int, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    net, dm, clock = train(setting, method, seed, args, workdir)
+    net.eval()
+    start = time.perf_counter()
+    values = {r["metric"]: r["value"] for r in evaluate(net, dm, ["modes_stacked"], EvaluationOptions(seed=seed))}
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
+    return {
+        "setting": setting,
+        "method": method,
+        "seed": seed,
+        "args": SETTINGS[setting][method],
+        "modes": values["modes_stacked_26k"],
+        "kl": values["kl_stacked_26k"],
+        "kimg": net.images_seen / 1000,
+        "g_steps": net.g_steps,
+        "fit_seconds": round(clock.seconds, 1),
+        "fit_cpu_seconds": round(clock.cpu_seconds, 1),
+        "eval_seconds": round(time.perf_counter() - start, 1),
+        "threads": torch.get_num_threads(),
+        "device": f"cpu ({os.cpu_count()} cores)",
+        "commit": commit.stdout.strip(),
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }
+
+
+def load(path: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def mean_std(values: list[float], digits: int) -> str:
+    spread = f" ± {statistics.stdev(values):.{digits}f}" if len(values) > 1 else ""
+    return f"{statistics.mean(values):.{digits}f}{spread}"
+
+
+def table(rows: list[dict[str, Any]], setting: str) -> str:
+    """Published rows, then ganzoo's per method: mean ± std over its seeds at the budget measured."""
+    lines = [f"{TITLES[setting]}:", "", "| method | modes (of 1,000) | KL | seeds | kimg | minutes per run |",
+             "|---|---|---|---|---|---|"]  # fmt: skip
+    lines += [f"| {name} (published) | {modes} | {kl} | | | |" for name, modes, kl in PUBLISHED[setting]]
+    for method in SETTINGS[setting]:
+        mine = [r for r in rows if r["setting"] == setting and r["method"] == method]
+        if mine:
+            minutes = statistics.mean((r["fit_seconds"] + r["eval_seconds"]) / 60 for r in mine)
+            kimg = ", ".join(f"{k:g}" for k in sorted({round(r["kimg"]) for r in mine}))
+            modes, kl = mean_std([r["modes"] for r in mine], 1), mean_std([r["kl"] for r in mine], 2)
+            lines.append(f"| ganzoo {method} | {modes} | {kl} | {len(mine)} | {kimg} | {minutes:.0f} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS))
+    parser.add_argument("--methods", nargs="+", default=None, help="method names (default: each setting's own)")
+    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--kimg", type=float, default=128.0, help="thousands of real images per run")
+    parser.add_argument("--quick", action="store_true", help="1 kimg, two methods, one seed: a smoke check")
+    parser.add_argument("--data-root", default=os.environ.get("GANZOO_DATA_ROOT", str(REPO.parent / "shared" / "data")))
+    parser.add_argument("--workdir", type=Path, default=REPO / "runs" / "stacked_mnist")
+    parser.add_argument("--table-only", action="store_true", help="print the tables of the stored rows and stop")
+    args = parser.parse_args()
+    out = RESULTS
+    if args.quick:
+        out = REPO / "benchmarks" / "results" / "ci" / "stacked_mnist_quick.jsonl"
+        args.settings, args.methods, args.seeds, args.kimg = ["small_d"], ["dcgan (k = 0)", "pacgan (m = 2)"], [0], 1
+        args.workdir = Path(tempfile.mkdtemp(prefix="stacked-mnist-"))
+    if not args.table_only:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        for setting in args.settings:
+            methods = args.methods or DEFAULT_METHODS.get(setting, list(SETTINGS[setting]))
+            unknown = [m for m in methods if m not in SETTINGS[setting]]
+            if unknown:
+                parser.error(f"unknown methods {unknown} for {setting}; choose from {list(SETTINGS[setting])}")
+            for method in methods:
+                for seed in args.seeds:
+                    done = {(r["setting"], r["method"], r["seed"], r["kimg"] >= args.kimg) for r in load(out)}
+                    if (setting, method, seed, True) in done:
+                        continue
+                    name = re.sub(r"[^a-z0-9]+", "_", f"{setting} {method} seed{seed}")
+                    row = run(setting, method, seed, args, args.workdir / name)
+                    with out.open("a") as f:
+                        f.write(json.dumps(row) + "\n")
+                    print(json.dumps(row), flush=True)
+    rows = load(out)
+    print("\n\n".join(table(rows, s) for s in args.settings))
+
+
+if __name__ == "__main__":
+    main()
