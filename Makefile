@@ -8,7 +8,7 @@ TORCH ?= torch==2.14.1 torchvision==0.29.1
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: install test test-slow lint bench bench-ci report
+.PHONY: install test test-slow lint bench bench-ci report lab
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ bench-ci:
 # BENCHMARKS.md from the committed rows in benchmarks/results/*.jsonl.
 report:
 	$(BIN)/python benchmarks/report.py --readme README.md
+
+# The GAN notes' experiments: figures and numbers in docs/lab/, shown by docs/theory.md (about 15 minutes on 2 cores).
+lab:
+	$(BIN)/ganzoo lab all --out docs/lab

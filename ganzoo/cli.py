@@ -29,6 +29,7 @@ A PyTorch Lightning model zoo of GANs. Commands:
   sample     images from a checkpoint: a grid, an .npz, a folder, an interpolation (ganzoo sample --ckpt FILE)
   evaluate   FID/KID/IS, mode coverage or translation metrics of a checkpoint (ganzoo evaluate --ckpt FILE)
   fid        the FID between two folders of images or .npz files, with evaluate's protocol (ganzoo fid A B)
+  lab        the GAN notes' claims as experiments with figures (ganzoo lab; ganzoo lab mode-collapse)
   models     the models, one line each
   datasets   the datasets, one line each
 
@@ -135,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if args[0] in ("models", "datasets"):
             print(describe(models() if args[0] == "models" else datasets()))
             return
-        if args[0] in ("sample", "evaluate", "fid"):
+        if args[0] in ("sample", "evaluate", "fid", "lab"):
             import importlib
 
             importlib.import_module(f"ganzoo.commands.{args[0]}").main(args[1:])

@@ -273,7 +273,7 @@ def test_empty_truncated_or_foreign_checkpoints_are_refused_with_one_line(capsys
 def test_help_lists_every_command_and_lightnings_single_optimizer_flag_is_gone(capsys):
     main(["--help"])
     listed = [line.split()[0] for line in capsys.readouterr().out.splitlines() if line.startswith("  ")]
-    assert listed == ["fit", "validate", "test", "predict", "sample", "evaluate", "fid", "models", "datasets"]
+    assert listed == ["fit", "validate", "test", "predict", "sample", "evaluate", "fid", "lab", "models", "datasets"]
     with pytest.raises(SystemExit):
         main(["fit", "--help"])
     help_text = capsys.readouterr().out
