@@ -97,7 +97,7 @@ def fit_briefly(model, datamodule, batches: int, val_batches: int = 1, **trainer
     import lightning as L
 
     trainer = L.Trainer(
-        max_epochs=1,
+        max_epochs=trainer_kwargs.pop("max_epochs", 1),
         limit_train_batches=batches,
         limit_val_batches=val_batches,
         logger=False,
