@@ -3,7 +3,11 @@ images; count a run's training time across the sittings of a resumed run."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
 import time
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +83,26 @@ def last_checkpoint(workdir: Path) -> Path | None:
     """The newest ``last.ckpt`` of earlier sittings of this run, if any."""
     found = sorted(workdir.glob("*/version_*/checkpoints/last.ckpt"), key=lambda p: (p.stat().st_mtime, str(p)))
     return found[-1] if found else None
+
+
+def load_rows(path: Path) -> list[dict[str, Any]]:
+    """The JSON lines of a results file (none if it does not exist yet)."""
+    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
+
+
+def run_record(net: Any, clock: Clock, eval_seconds: float) -> dict[str, Any]:
+    """What every benchmark row records of a trained run: its length, its clock and where it was measured."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
+                            cwd=Path(__file__).parent)  # fmt: skip
+    return {
+        "kimg": net.images_seen / 1000,
+        "d_steps": net.d_steps,
+        "g_steps": net.g_steps,
+        "fit_seconds": round(clock.seconds, 1),
+        "fit_cpu_seconds": round(clock.cpu_seconds, 1),
+        "eval_seconds": round(eval_seconds, 1),
+        "threads": torch.get_num_threads(),
+        "device": f"cpu ({os.cpu_count()} cores)",
+        "commit": commit.stdout.strip(),
+        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+    }

@@ -25,15 +25,12 @@ import argparse
 import json
 import os
 import statistics
-import subprocess
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import torch
-from budget import Clock, last_checkpoint
+from budget import Clock, last_checkpoint, load_rows, run_record
 
 from ganzoo.lightning_cli import run_cli
 from ganzoo.metrics import EvaluationOptions, evaluate
@@ -94,7 +91,6 @@ def run(model: str, data: str, seed: int, args: argparse.Namespace, workdir: Pat
                                 inception_weights=args.weights)  # fmt: skip
     start = time.perf_counter()
     (record,) = evaluate(net, dm, ["fid"], options)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
     return {
         "model": model,
         "data": data,
@@ -103,21 +99,8 @@ def run(model: str, data: str, seed: int, args: argparse.Namespace, workdir: Pat
         "metric": record["metric"],
         "fid": record["value"],
         "engine": record.get("engine"),
-        "kimg": net.images_seen / 1000,
-        "d_steps": net.d_steps,
-        "g_steps": net.g_steps,
-        "fit_seconds": round(clock.seconds, 1),
-        "fit_cpu_seconds": round(clock.cpu_seconds, 1),
-        "eval_seconds": round(time.perf_counter() - start, 1),
-        "threads": torch.get_num_threads(),
-        "device": f"cpu ({os.cpu_count()} cores)",
-        "commit": commit.stdout.strip(),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **run_record(net, clock, time.perf_counter() - start),
     }
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
 
 
 def table(rows: list[dict[str, Any]]) -> str:
@@ -160,7 +143,7 @@ def main() -> None:
         args.workdir = Path(tempfile.mkdtemp(prefix="lucic2018-"))
     if not args.table_only:
         out.parent.mkdir(parents=True, exist_ok=True)
-        done = {(r["model"], r["data"], r["seed"]) for r in load(out)}
+        done = {(r["model"], r["data"], r["seed"]) for r in load_rows(out)}
         for data in args.datasets:
             for model in args.models:
                 for seed in args.seeds:
@@ -170,7 +153,7 @@ def main() -> None:
                     with out.open("a") as f:
                         f.write(json.dumps(row) + "\n")
                     print(json.dumps(row), flush=True)
-    print(table(load(out)))
+    print(table(load_rows(out)))
 
 
 if __name__ == "__main__":

@@ -31,15 +31,12 @@ import json
 import os
 import re
 import statistics
-import subprocess
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import torch
-from budget import Budget, Clock, last_checkpoint
+from budget import Budget, Clock, last_checkpoint, load_rows, run_record
 
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
@@ -130,7 +127,6 @@ def run(setting: str, method: str, seed: int, args: argparse.Namespace, workdir:
     net.eval()
     start = time.perf_counter()
     values = {r["metric"]: r["value"] for r in evaluate(net, dm, ["modes_stacked"], EvaluationOptions(seed=seed))}
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
     return {
         "setting": setting,
         "method": method,
@@ -138,20 +134,8 @@ def run(setting: str, method: str, seed: int, args: argparse.Namespace, workdir:
         "args": SETTINGS[setting][method],
         "modes": values["modes_stacked_26k"],
         "kl": values["kl_stacked_26k"],
-        "kimg": net.images_seen / 1000,
-        "g_steps": net.g_steps,
-        "fit_seconds": round(clock.seconds, 1),
-        "fit_cpu_seconds": round(clock.cpu_seconds, 1),
-        "eval_seconds": round(time.perf_counter() - start, 1),
-        "threads": torch.get_num_threads(),
-        "device": f"cpu ({os.cpu_count()} cores)",
-        "commit": commit.stdout.strip(),
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        **run_record(net, clock, time.perf_counter() - start),
     }
-
-
-def load(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
 
 
 def mean_std(values: list[float], digits: int) -> str:
@@ -192,6 +176,7 @@ def main() -> None:
         args.workdir = Path(tempfile.mkdtemp(prefix="stacked-mnist-"))
     if not args.table_only:
         out.parent.mkdir(parents=True, exist_ok=True)
+        done = {(r["setting"], r["method"], r["seed"]) for r in load_rows(out) if r["kimg"] >= args.kimg}
         for setting in args.settings:
             methods = args.methods or DEFAULT_METHODS.get(setting, list(SETTINGS[setting]))
             unknown = [m for m in methods if m not in SETTINGS[setting]]
@@ -199,15 +184,14 @@ def main() -> None:
                 parser.error(f"unknown methods {unknown} for {setting}; choose from {list(SETTINGS[setting])}")
             for method in methods:
                 for seed in args.seeds:
-                    done = {(r["setting"], r["method"], r["seed"], r["kimg"] >= args.kimg) for r in load(out)}
-                    if (setting, method, seed, True) in done:
+                    if (setting, method, seed) in done:
                         continue
                     name = re.sub(r"[^a-z0-9]+", "_", f"{setting} {method} seed{seed}")
                     row = run(setting, method, seed, args, args.workdir / name)
                     with out.open("a") as f:
                         f.write(json.dumps(row) + "\n")
                     print(json.dumps(row), flush=True)
-    rows = load(out)
+    rows = load_rows(out)
     print("\n\n".join(table(rows, s) for s in args.settings))
 
 

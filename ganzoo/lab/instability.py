@@ -3,15 +3,13 @@ too-fast discriminator, and WGAN-GP, on the ring: their losses and sample qualit
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
-import lightning as L
-
 from ganzoo.lab import experiment
 from ganzoo.lab.figures import pyplot, save
-from ganzoo.lab.recording import train_recorded
-from ganzoo.lab.toys import adam, ring, toy_gan
+from ganzoo.lab.toys import adam, toy_gan, train_each
 from ganzoo.models import WGANGP
 
 RUNS: dict[str, tuple[type | None, dict[str, Any]]] = {
@@ -28,24 +26,18 @@ RUNS: dict[str, tuple[type | None, dict[str, Any]]] = {
             "learns little; more D steps or a faster D restore the signal")  # fmt: skip
 def instability(out: Path, tiny: bool) -> dict[str, Any]:
     steps = 10 if tiny else 600
-    records = {}
-    for name, (cls, settings) in RUNS.items():
-        L.seed_everything(0, verbose=False)
-        if cls is None:
-            model = toy_gan(**settings)
-        else:
-            model = cls(data_shape=(2,), activation="tanh", latent_dim=64, **settings)
-        records[name] = train_recorded(model, ring(), steps, snapshots=6, every=5)
+    builders = {name: functools.partial(toy_gan, **settings) if cls is None else
+                functools.partial(cls, data_shape=(2,), activation="tanh", latent_dim=64, **settings)
+                for name, (cls, settings) in RUNS.items()}  # fmt: skip
+    records = train_each(builders, steps)
     plt = pyplot()
     fig, axes = plt.subplots(1, 3, figsize=(16, 4.2))
     numbers: dict[str, Any] = {"steps": steps}
     for name, record in records.items():
         axes[0].plot(record.steps, record.series("loss_d"), label=name, alpha=0.8)
         axes[1].plot(record.steps, record.series("loss_g"), label=name, alpha=0.8)
-        shown = sorted(record.coverage)
-        axes[2].plot(shown, [record.coverage[s]["hq_pct"] for s in shown], marker="o", label=name)
-        numbers[name] = {"hq_pct": [record.coverage[s]["hq_pct"] for s in shown],
-                         "modes": [record.coverage[s]["modes"] for s in shown]}  # fmt: skip
+        axes[2].plot(*record.at_snapshots("hq_pct"), marker="o", label=name)
+        numbers[name] = {"hq_pct": record.at_snapshots("hq_pct")[1], "modes": record.at_snapshots("modes")[1]}
     axes[0].set(xlabel="generator steps", ylabel="D's loss (nats; the critic's for WGAN-GP)",
                 title="Discriminator loss")  # fmt: skip
     axes[1].set(xlabel="generator steps", ylabel="G's loss", title="Generator loss")

@@ -26,6 +26,11 @@ class Record:
     def series(self, key: str) -> list[float]:
         return self.values.get(key, [math.nan] * len(self.steps))
 
+    def at_snapshots(self, key: str) -> tuple[list[int], list[float]]:
+        """The snapshot steps and one mode-coverage value (``modes``, ``hq_pct``) at each."""
+        steps = sorted(self.coverage)
+        return steps, [self.coverage[s][key] for s in steps]
+
 
 class Recorder(L.Callback):
     """Reads the values the model logged every ``every`` batches (``log_every_n_steps``) and, at the snapshot steps

@@ -48,15 +48,14 @@ def saturation(out: Path, tiny: bool) -> dict[str, Any]:
         grads, fakes = record.series("grad_norm_g"), record.series("d_fake")
         axes[1].plot(record.steps, grads, label=LOSSES[loss], alpha=0.8)
         axes[2].plot(record.steps, fakes, label=LOSSES[loss], alpha=0.8)
-        axes[3].plot(sorted(record.coverage), [record.coverage[s]["modes"] for s in sorted(record.coverage)],
-                     marker="o", label=LOSSES[loss])  # fmt: skip
+        axes[3].plot(*record.at_snapshots("modes"), marker="o", label=LOSSES[loss])
         early = min(EARLY, len(grads))
         numbers[loss] = {
             "g_grad_norm_first": grads[0],
             "g_grad_norm_early": statistics.mean(grads[:early]),
             "d_fake_at_start": fakes[0],
-            "modes_final": record.coverage[max(record.coverage)]["modes"],
-            "hq_pct_final": record.coverage[max(record.coverage)]["hq_pct"],
+            "modes_final": record.at_snapshots("modes")[1][-1],
+            "hq_pct_final": record.at_snapshots("hq_pct")[1][-1],
         }
     axes[1].set(xlabel="generator steps (log scale)", ylabel="‖∇G‖ (all G parameters)", xscale="log",
                 yscale="log", title=f"G's gradient: same start, D pretrained {pretrain} steps")  # fmt: skip

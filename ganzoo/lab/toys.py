@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import lightning as L
 import torch
 
 from ganzoo.data import RingData
+from ganzoo.lab.recording import Record, train_recorded
 from ganzoo.models import GAN, VanillaGAN
 
 
@@ -51,3 +54,13 @@ def pretrain_discriminator(model: GAN, data: RingData, steps: int, lr: float = 1
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
+
+
+def train_each(builders: dict[str, Callable[[], GAN]], steps: int, snapshots: int = 6) -> dict[str, Record]:
+    """Each model built from seed 0 and trained on the ring for ``steps`` generator steps: runs that differ only in
+    their settings."""
+    records = {}
+    for name, build in builders.items():
+        L.seed_everything(0, verbose=False)
+        records[name] = train_recorded(build(), ring(), steps, snapshots=snapshots, every=5)
+    return records

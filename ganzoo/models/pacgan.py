@@ -5,11 +5,11 @@ from __future__ import annotations
 import math
 from typing import Any, ClassVar
 
-from torch import Tensor, nn
+from torch import Tensor
 
 from ganzoo.errors import UserError
 from ganzoo.models.vanilla_gan import VanillaGAN
-from ganzoo.nets.backbones import Backbone, backbone_discriminator, resolve_norm
+from ganzoo.nets.backbones import Backbone
 from ganzoo.registry import register_model
 
 
@@ -34,12 +34,11 @@ class PacGAN(VanillaGAN):
         self.pack = pack
         super().__init__(backbone=backbone, **kwargs)
 
-    def build_discriminator(self) -> nn.Module:
-        hp = self.hparams
+    @property
+    def discriminator_input_shape(self) -> tuple[int, ...]:
+        """A pack: ``pack`` samples stacked along the first (channel or feature) dimension."""
         first, *rest = self.data_shape
-        return backbone_discriminator(self.backbone, (first * self.pack, *rest), base_channels=self.d_base_channels,
-                                      hidden=hp.d_hidden, activation=hp.activation,
-                                      norm=resolve_norm(hp.d_norm, self.backbone, "d"))  # fmt: skip
+        return (first * self.pack, *rest)
 
     def discriminate(self, x: Tensor, labels: Tensor | None = None) -> Tensor:
         """One score per pack of ``pack`` consecutive samples (a last, incomplete pack is left out)."""

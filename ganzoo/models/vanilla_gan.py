@@ -63,6 +63,11 @@ class VanillaGAN(GAN):
         """The discriminator's DCGAN width."""
         return self.hparams.d_base_channels or self.hparams.base_channels
 
+    @property
+    def discriminator_input_shape(self) -> tuple[int, ...]:
+        """The shape of what D reads: one sample (PacGAN's D reads packs)."""
+        return self.data_shape
+
     def build_generator(self) -> nn.Module:
         hp = self.hparams
         # An MLP ends in tanh for images in [−1, 1] and is linear for unbounded flat data.
@@ -72,6 +77,6 @@ class VanillaGAN(GAN):
 
     def build_discriminator(self) -> nn.Module:
         hp = self.hparams
-        return backbone_discriminator(self.backbone, self.data_shape, base_channels=self.d_base_channels,
+        return backbone_discriminator(self.backbone, self.discriminator_input_shape, base_channels=self.d_base_channels,
                                       hidden=hp.d_hidden, activation=hp.activation,
                                       norm=resolve_norm(hp.d_norm, self.backbone, "d"))  # fmt: skip
