@@ -14,6 +14,7 @@ from jsonargparse import Namespace
 from lightning.fabric.plugins import TorchCheckpointIO
 from lightning.pytorch import Trainer
 from lightning.pytorch.accelerators import CPUAccelerator
+from lightning.pytorch.callbacks import TQDMProgressBar
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 from lightning.pytorch.utilities.exceptions import MisconfigurationException
 
@@ -110,11 +111,15 @@ class GanzooCLI(LightningCLI):
             check_checkpoint(Path(ckpt), self.config[sub].get("model"))
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
+        chosen = self.config_init[self.subcommand].trainer.get("callbacks")
+        # A copy: Lightning extends this very list with its own callbacks, its default progress bar among them.
+        chosen = list(chosen) if isinstance(chosen, list) else [chosen]
         try:
             trainer = super().instantiate_trainer(**kwargs)
         except MisconfigurationException as err:  # an impossible trainer setting, e.g. a GPU on a machine without
             raise UserError(f"{str(err).strip().splitlines()[0]} (check the --trainer.* arguments)") from err
         configure_strategy(trainer, bool(self.config[self.subcommand].trainer.get("sync_batchnorm")))
+        use_quiet_progress_bar(trainer, chosen)
         if isinstance(trainer.strategy.checkpoint_io, TorchCheckpointIO):  # unless the user chose their own plugin
             trainer.strategy.checkpoint_io = AtomicCheckpointIO()
         return trainer
@@ -142,13 +147,15 @@ class GanzooCLI(LightningCLI):
             print(f"ganzoo: run directory {self.run_dir}", file=sys.stderr)
 
     def _run_dir(self, cfg: Any) -> Path:
-        # DDP children re-run this command; they must join rank 0's directory, not create their own.
-        if not _is_rank_zero() and os.environ.get(RUN_DIR_ENV):
-            return Path(os.environ[RUN_DIR_ENV])
         name = f"{_short_name(cfg.model, models())}-{_short_name(cfg.data, datasets())}"
         if self.subcommand != "fit":
             name += f"-{self.subcommand}"
         parent = Path(cfg.trainer.default_root_dir or "runs")
+        if not _is_rank_zero():
+            # The processes rank 0 started (Lightning's launcher) join its directory through the environment. Ranks
+            # on other nodes cannot know it, and need none: only the global rank 0 writes (checkpoints, logs,
+            # samples), so they get a path without creating it.
+            return Path(os.environ.get(RUN_DIR_ENV) or parent / name / "other_node")
         try:
             run_dir = new_run_dir(parent, name)
         except OSError as err:
@@ -237,8 +244,20 @@ def configure_strategy(trainer: Trainer, sync_batchnorm: bool = False) -> None:
         )
 
 
+def use_quiet_progress_bar(trainer: Trainer, chosen: list[Any]) -> None:
+    """Replaces the progress bar Lightning adds by default (redrawn after every batch) with ganzoo's
+    :class:`~ganzoo.callbacks.ProgressBar`; a bar among the ``chosen`` callbacks (the user's) stays."""
+    from ganzoo.callbacks import ProgressBar
+
+    bar = trainer.progress_bar_callback
+    if type(bar) is TQDMProgressBar and not any(bar is callback for callback in chosen):
+        trainer.callbacks[trainer.callbacks.index(bar)] = ProgressBar(process_position=bar.process_position)
+
+
 def _is_rank_zero() -> bool:
-    return os.environ.get("LOCAL_RANK", "0") == "0" and os.environ.get("NODE_RANK", "0") == "0"
+    """Whether this is the global rank 0, read from the environment before any process group exists: Lightning's
+    launcher sets LOCAL_RANK and NODE_RANK, torchrun RANK, SLURM SLURM_PROCID."""
+    return all(os.environ.get(key, "0") == "0" for key in ("RANK", "LOCAL_RANK", "NODE_RANK", "SLURM_PROCID"))
 
 
 def _is_wandb(logger: Any) -> bool:

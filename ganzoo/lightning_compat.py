@@ -7,6 +7,8 @@ under DDP.
 
 from __future__ import annotations
 
+import ctypes
+import os
 from typing import Any
 
 import lightning as L
@@ -58,3 +60,24 @@ def batches_done(trainer: L.Trainer) -> int:
     """Training batches of the current epoch whose step has run: the fit loop's batch progress (``processed``),
     which Lightning restores on resume but offers through no public accessor."""
     return trainer.fit_loop.epoch_loop.batch_progress.current.processed
+
+
+_NVML_CHECK = "PYTORCH_NVML_BASED_CUDA_CHECK"
+
+
+def skip_missing_nvml_probe() -> None:
+    """Stops torch from looking for NVIDIA's NVML library at every optimizer step on a machine that has none.
+
+    Importing Lightning sets ``PYTORCH_NVML_BASED_CUDA_CHECK=1`` (asking whether CUDA is available must not
+    initialise CUDA before DataLoader workers fork). On a CUDA build of torch, ``torch.cuda.is_available()`` then tries
+    to load ``libnvidia-ml.so.1`` on every call, fails where no driver is installed, and falls back to the CUDA
+    runtime's count anyway; Adam asks at every ``step()`` (its CUDA-graph health check). Measured on the CPU machines:
+    31 µs per call against 0.8 µs without the variable. Without the driver there is no CUDA to initialise, so the
+    variable is dropped; with it, nothing changes.
+    """
+    if os.environ.get(_NVML_CHECK) != "1":
+        return
+    try:
+        ctypes.CDLL("libnvidia-ml.so.1")
+    except OSError:
+        del os.environ[_NVML_CHECK]

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import inspect
 import json
+import os
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -54,7 +58,13 @@ def test_ranks_share_one_draw_for_the_global_batch(as_rank):
 
 
 def _fit(model: str, devices: int, *extra: str) -> Path:
-    args = [
+    result = run_ganzoo(*_fit_args(model, devices, *extra))
+    assert result.returncode == 0, result.stderr[-3000:]
+    return sorted(Path("runs").glob(f"{model}-digits/version_*"), key=lambda p: int(p.name.split("_")[1]))[-1]
+
+
+def _fit_args(model: str, devices: int, *extra: str) -> list[str]:
+    return [
         "fit", "--model", model, "--data", "digits", "--seed_everything=3", "--data.image_size=16",
         "--model.base_channels=8", "--model.g_norm=none", "--trainer.precision=64-true", "--trainer.max_epochs=1",
         "--trainer.limit_train_batches=4", "--trainer.limit_val_batches=1", "--trainer.enable_progress_bar=false",
@@ -62,9 +72,6 @@ def _fit(model: str, devices: int, *extra: str) -> Path:
         f"--trainer.devices={devices}", f"--data.batch_size={HALF_BATCH * 2 // devices}", "--metrics.metrics=[fid]",
         "--metrics.feature=lenet", "--metrics.n_fake=64", "--metrics.n_real=64", "--metrics.every_n_epochs=0", *extra,
     ]  # fmt: skip
-    result = run_ganzoo(*args)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return sorted(Path("runs").glob(f"{model}-digits/version_*"), key=lambda p: int(p.name.split("_")[1]))[-1]
 
 
 @pytest.mark.slow
@@ -136,3 +143,52 @@ def test_models_run_with_sync_batchnorm_layers(model):
     fit_briefly(gan, DigitsData(image_size=16, batch_size=8), batches=2)
     assert gan.d_steps == 2 and all(torch.isfinite(p).all() for p in gan.parameters())
     assert gan.sample(3).shape == (3, 1, 16, 16)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _fit_two_nodes(model: str, launcher: str, *extra: str) -> list[Path]:
+    """The one-process run's command on 2 "nodes" × 1 process over the loopback, each node started as on a cluster:
+    by ``torchrun --nnodes 2 --node-rank R`` or by Lightning's own launcher (``NODE_RANK``, ``MASTER_ADDR``)."""
+    port = str(_free_port())
+    exe = Path(sys.executable).with_name("ganzoo")
+    args = [*_fit_args(model, 1, *extra), "--trainer.num_nodes=2", f"--data.batch_size={HALF_BATCH}"]
+    nodes = []
+    for node in (0, 1):
+        env = {k: v for k, v in os.environ.items() if k != "GANZOO_RUN_DIR"}
+        if launcher == "torchrun":
+            command = [sys.executable, "-m", "torch.distributed.run", "--nnodes=2", "--nproc-per-node=1",
+                       f"--node-rank={node}", "--master-addr=127.0.0.1", f"--master-port={port}", str(exe), *args]
+        else:
+            command = [str(exe), *args]
+            env |= {"NODE_RANK": str(node), "MASTER_ADDR": "127.0.0.1", "MASTER_PORT": port}
+        nodes.append(subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    for proc in nodes:
+        _, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err[-3000:]
+    return sorted(Path("runs").glob(f"{model}-digits/version_*"))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("launcher", ["torchrun", "lightning"])
+@pytest.mark.parametrize(
+    ("model", "extra"),
+    [("dcgan", ["--model.d_norm=none"]), ("wgan_gp", ["--model.n_critic=2"])],
+)
+def test_two_nodes_equal_one_process_on_the_full_batch(model, extra, launcher):
+    """Multi-node DDP (``--trainer.num_nodes 2``) as a cluster runs it, two single-process nodes over gloo: the
+    same parameters as one process with the full batch (see the two-process test for what that requires), and one
+    run directory, written by the global rank 0 only."""
+    runs = _fit_two_nodes(model, launcher, *extra)
+    assert len(runs) == 1, runs  # node 1 joined the run instead of starting one of its own
+    one = _fit(model, 1, *extra)
+    a = torch.load(runs[0] / "checkpoints" / "last.ckpt", weights_only=True)
+    b = torch.load(one / "checkpoints" / "last.ckpt", weights_only=True)
+    assert a["global_step"] == b["global_step"] > 4
+    assert a["ganzoo"]["images_seen"] == b["ganzoo"]["images_seen"] == 4 * 2 * HALF_BATCH
+    for key, value in b["state_dict"].items():
+        torch.testing.assert_close(a["state_dict"][key], value, rtol=1e-9, atol=1e-12, msg=key)

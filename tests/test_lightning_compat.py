@@ -3,10 +3,13 @@ so a Lightning release that moves one fails here, loudly, instead of silently ch
 
 from __future__ import annotations
 
+import os
+
 import lightning as L
 import pytest
 from lightning.pytorch.strategies import DDPStrategy
 
+from ganzoo import lightning_compat
 from ganzoo.data import RingData
 from ganzoo.lightning_compat import attached_trainer, drop_initial_hparam, find_unused_parameters, logging_due
 from ganzoo.models import VanillaGAN
@@ -74,3 +77,15 @@ def test_batches_done_and_fitting_read_lightnings_progress():
     probe = Probe()
     fit_briefly(model, RingData(num_samples=512, batch_size=64), batches=3, callbacks=[probe])
     assert probe.seen == [(1, 1, True), (2, 2, True), (3, 3, True)]
+
+
+@pytest.mark.parametrize("nvml_loads", [False, True])
+def test_the_nvml_probe_lightning_asks_for_is_dropped_only_where_nvml_is_missing(monkeypatch, nvml_loads):
+    def load(name: str) -> None:
+        if not nvml_loads:
+            raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(lightning_compat.ctypes, "CDLL", load)
+    monkeypatch.setenv("PYTORCH_NVML_BASED_CUDA_CHECK", "1")
+    lightning_compat.skip_missing_nvml_probe()
+    assert (os.environ.get("PYTORCH_NVML_BASED_CUDA_CHECK") == "1") is nvml_loads

@@ -110,3 +110,15 @@ def test_a_signal_saves_a_checkpoint_that_the_run_resumes_from(signum):
     resumed = _state(Path("runs/vanilla_gan-digits/version_1/checkpoints/last.ckpt"))
     assert resumed["ganzoo"]["g_steps"] == epochs * 2  # the interrupted run's batches count: nothing is redone
     assert resumed["global_step"] == 2 * epochs * 2
+
+
+def test_the_fast_weight_check_finds_what_the_full_one_finds():
+    from ganzoo.callbacks.nan_guard import first_non_finite_weight
+
+    model = torch.nn.Sequential(torch.nn.Linear(3, 4), torch.nn.BatchNorm1d(4))
+    assert first_non_finite_weight(model) is None
+    with torch.no_grad():
+        model[0].weight.fill_(3e30)  # finite, but the squared norm overflows float32: not a bad weight
+    assert first_non_finite_weight(model) is None
+    model[1].running_var[2] = float("inf")  # a buffer, as BatchNorm statistics blow up
+    assert first_non_finite_weight(model) == "1.running_var"

@@ -31,8 +31,16 @@ from torch import Tensor, nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 
 from ganzoo.errors import UserError
-from ganzoo.lightning_compat import attached_trainer, drop_initial_hparam, fitting, logging_due
+from ganzoo.lightning_compat import (
+    attached_trainer,
+    drop_initial_hparam,
+    fitting,
+    logging_due,
+    skip_missing_nvml_probe,
+)
 from ganzoo.losses import LossName, get_loss
+
+skip_missing_nvml_probe()  # Lightning's import has just asked for the probe (every model imports this module)
 
 Losses = dict[str, Tensor]
 
@@ -42,6 +50,7 @@ ADAM_DCGAN: dict[str, Any] = {
     "init_args": {"lr": 2e-4, "betas": (0.5, 0.999)},
 }
 
+_NO_CLIPPING = {"g": None, "d": None}
 _OPTIMIZER_ARGS = ("optimizer_g", "optimizer_d", "scheduler_g", "scheduler_d")
 
 
@@ -76,6 +85,9 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
         clip_grad_norm_d: clip the discriminator's gradient norm to this value (None: no clipping).
         ema_decay: keep an exponential moving average of the generator with this decay (e.g. 0.999) and sample
             from it; None disables it.
+        channels_last: keep the networks' 4D weights in the channels-last memory layout, which convolutions run
+            faster in (same results up to summation order; measured in ``benchmarks/speed.py``). None: whenever the
+            networks have convolutions.
     """
 
     num_classes: int = 0
@@ -92,6 +104,7 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
         clip_grad_norm_g: float | None = None,
         clip_grad_norm_d: float | None = None,
         ema_decay: float | None = None,
+        channels_last: bool | None = None,
     ) -> None:
         super().__init__()
         if n_critic < 1:
@@ -121,6 +134,11 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
 
         self.generator = self.build_generator()
         self.discriminator = self.build_discriminator()
+        if channels_last is None:
+            channels_last = any(p.dim() == 4 for p in self.parameters())
+        if channels_last:
+            # Activations follow the weights' layout; optimizer states and the EMA copy follow the parameters.
+            self.to(memory_format=torch.channels_last)
         self.generator_ema: AveragedModel | None = None
         if ema_decay is not None:
             self.generator_ema = AveragedModel(
@@ -218,6 +236,8 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
     def on_before_optimizer_step(self, optimizer: torch.optim.Optimizer) -> None:
         # Lightning calls this inside ``optimizer.step()`` after unscaling AMP gradients, so clipping is correct
         # under 16-mixed too.
+        if not self._log_now and self.clip_grad_norm == _NO_CLIPPING:
+            return  # most steps: nothing to do, and this runs twice per batch
         role = "g" if optimizer is self.trainer.optimizers[0] else "d"
         if self._log_now:
             grads = [p.grad for group in optimizer.param_groups for p in group["params"] if p.grad is not None]

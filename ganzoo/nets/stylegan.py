@@ -95,9 +95,9 @@ class MappingNetwork(nn.Module):
         w = self.net(normalize_2nd_moment(z))
         if self.training:
             with torch.no_grad():
-                self.w_avg.copy_(w.detach().float().mean(dim=0).lerp(self.w_avg, self.w_avg_beta))
+                self.w_avg.copy_(w.detach().to(self.w_avg.dtype).mean(dim=0).lerp(self.w_avg, self.w_avg_beta))
         if truncation != 1:
-            w = self.w_avg.lerp(w.float(), truncation).to(w.dtype)
+            w = self.w_avg.lerp(w.to(self.w_avg.dtype), truncation).to(w.dtype)
         return w
 
 

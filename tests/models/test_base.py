@@ -6,7 +6,7 @@ import torch
 
 from ganzoo.data import DigitsData
 from ganzoo.errors import UserError
-from ganzoo.models import DCGAN, VanillaGAN
+from ganzoo.models import DCGAN, StyleGANLite, VanillaGAN
 from tests.conftest import fit_briefly
 
 
@@ -132,3 +132,24 @@ def test_the_relativistic_generator_step_scores_the_real_batch_too():
     model.discriminator.register_forward_hook(lambda m, args, out: calls.append(args[0].shape[0]))
     loss = model.generator_loss((torch.randn(5, 4), None))["loss"]
     assert calls == [5, 5] and torch.isfinite(loss)
+
+
+@pytest.mark.parametrize(
+    ("cls", "kwargs"),
+    [(DCGAN, {"base_channels": 8}), (StyleGANLite, {"channel_max": 16, "w_dim": 32, "latent_dim": 32})],
+)
+def test_channels_last_changes_the_layout_not_the_training(cls, kwargs):
+    """Conv networks train in the channels-last layout by default; the parameters after a few steps equal those of
+    the contiguous layout up to summation order (float64)."""
+    runs = {}
+    for channels_last in (None, False):
+        torch.manual_seed(0)
+        model = cls(data_shape=(1, 16, 16), channels_last=channels_last, **kwargs)
+        # Weights whose two layouts differ (a 1×1 kernel has one layout only).
+        weights = [p for p in model.parameters() if p.dim() == 4 and p.shape[1] > 1 and p.shape[2:].numel() > 1]
+        assert weights and all(p.is_contiguous(memory_format=torch.channels_last) is (channels_last is None)
+                               for p in weights)  # fmt: skip
+        fit_briefly(model, DigitsData(image_size=16, batch_size=8), batches=3, precision="64-true")
+        runs[channels_last] = model.state_dict()
+    for key, value in runs[False].items():
+        torch.testing.assert_close(runs[None][key], value, rtol=1e-9, atol=1e-12, msg=key)
