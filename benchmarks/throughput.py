@@ -26,7 +26,8 @@ noise hits both; images/s = steps × 64 / seconds, median over repetitions; rati
 
 FLOPs are counted, not estimated: ``torch.utils.flop_counter`` over one plain step (D and G, forward and backward;
 matmuls and convolutions). Achieved TFLOP/s = ganzoo images/s × FLOPs per image; MFU = that / the device's peak
-(``--peak-tflops``, or the dense BF16 peak of a known GPU; none on a CPU).
+(``--peak-tflops``, or the dense BF16 peak of a known GPU; on a CPU, its fp32 GEMM peak measured in the same run,
+see :func:`gemm_peak`).
 
 Prints a markdown table and, as its last line, ``ganzoo/plain throughput ratio: R`` (R: the worst model; the target
 is R ≥ 0.95), and appends one JSON line per model to ``benchmarks/results/throughput.jsonl``.
@@ -77,9 +78,11 @@ class Case:
     quick_steps: int
 
     def build(self) -> tuple[nn.Module, nn.Module]:
-        """The generator and discriminator of the model's defaults (its signature)."""
+        """The generator and discriminator of the model's defaults (its signature), in ganzoo's default layout
+        (channels-last weights for conv networks)."""
         if self.model == "dcgan":
-            return DCGANGenerator(LATENT_DIM, self.shape, 64, "batch"), DCGANDiscriminator(self.shape, 64, "batch")
+            nets = DCGANGenerator(LATENT_DIM, self.shape, 64, "batch"), DCGANDiscriminator(self.shape, 64, "batch")
+            return tuple(net.to(memory_format=torch.channels_last) for net in nets)
         g = MLPGenerator(LATENT_DIM, self.shape, (256, 512, 1024), "leaky_relu", "none", tanh_output=True)
         return g, MLPDiscriminator(self.shape, (512, 256), "leaky_relu", "none")
 
@@ -191,10 +194,13 @@ def ganzoo_run(case: Case, steps: int, accelerator: str, root: str) -> float:
     return steps * BATCH_SIZE / seconds
 
 
-def plain_run(case: Case, steps: int, device: torch.device) -> float:
-    """Images/s of a hand-written loop over ``case.warmup + steps`` batches doing the same work as ganzoo."""
+def plain_run(case: Case, steps: int, device: torch.device, compile_networks: bool = False) -> float:
+    """Images/s of a hand-written loop over ``case.warmup + steps`` batches doing the same work as ganzoo (with
+    ``torch.compile`` on both networks if asked)."""
     torch.manual_seed(SEED)
     generator, discriminator = (net.to(device).train() for net in case.build())
+    if compile_networks:
+        generator, discriminator = torch.compile(generator), torch.compile(discriminator)
     opt_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
     data = synthetic_images(case.shape, (case.warmup + steps) * BATCH_SIZE)
@@ -240,6 +246,24 @@ def step_flops(case: Case, device: torch.device) -> int:
     return counter.get_total_flops()
 
 
+def gemm_peak(dtype: torch.dtype, repeats: int = 10) -> float:
+    """This CPU's practical GEMM peak for ``dtype`` in GFLOP/s: the faster of torch's two GEMM paths, a square
+    matmul of side 2048 (MKL for fp32) and a 1×1 convolution of the same work in the channels-last layout (oneDNN,
+    which DCGAN's convolutions use), each the best of ``repeats`` runs. On the AMD machines here oneDNN's fp32 GEMM is
+    about 1.5× MKL's, so a matmul-only peak would put conv nets above 100 %."""
+    side = 2048
+    a, b = torch.randn(side, side, dtype=dtype), torch.randn(side, side, dtype=dtype)
+    x = torch.randn(2, side, 32, 32, dtype=dtype).contiguous(memory_format=torch.channels_last)  # 2048 × 2048 × 2048
+    w = torch.randn(side, side, 1, 1, dtype=dtype).contiguous(memory_format=torch.channels_last)
+    best = float("inf")
+    for run in (lambda: a @ b, lambda: F.conv2d(x, w)):
+        for _ in range(repeats + 1):
+            start = time.perf_counter()
+            run()
+            best = min(best, time.perf_counter() - start)
+    return 2 * side**3 / best / 1e9
+
+
 #: Dense peak TFLOP/s for MFU when --peak-tflops is not given: BF16 tensor-core peaks from NVIDIA's datasheets
 #: (without sparsity), the usual MFU denominator. Matched against torch.cuda.get_device_name().
 PEAK_TFLOPS = {"H100": 989.4, "H200": 989.4, "A100": 312.0}
@@ -271,7 +295,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--models", nargs="+", choices=tuple(CASES), default=list(CASES))
     parser.add_argument("--threads", type=int, default=None, help="torch.set_num_threads for both paths")
     parser.add_argument("--peak-tflops", type=float, default=None, help="device peak for MFU (default: a BF16 "
-                        "dense peak for known GPUs, none for CPUs)")  # fmt: skip
+                        "dense peak for known GPUs; a CPU's fp32 GEMM peak, measured)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help=f"JSON lines file (default {RESULTS}; --quick: {QUICK})")
     args = parser.parse_args(argv)
     if args.threads:
@@ -283,7 +307,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     threads = torch.get_num_threads()
     device_name = torch.cuda.get_device_name(device) if device.type == "cuda" else f"cpu ({threads} threads)"
     rows, sha = [], commit()
-    peak = args.peak_tflops or (default_peak(device_name) if device.type == "cuda" else None)
+    measured_peak = gemm_peak(torch.float32) / 1e3 if device.type == "cpu" else None  # TFLOP/s
+    peak = args.peak_tflops or (default_peak(device_name) if device.type == "cuda" else measured_peak)
     with tempfile.TemporaryDirectory(prefix="ganzoo-bench-") as root:
         for name in args.models:
             case = CASES[name]
@@ -323,11 +348,13 @@ def main(argv: Sequence[str] | None = None) -> None:
         f.writelines(json.dumps(row) + "\n" for row in rows)
 
     print(f"\nTraining throughput, {device_name}, median of {reps} repetitions; ganzoo: `ganzoo fit` defaults")
-    print("(TensorBoard logging, progress bar, checkpoint and sample-grid callbacks), EMA off\n")
+    print("(TensorBoard logging, progress bar, checkpoint and sample-grid callbacks), EMA off; MFU against "
+          f"{'the fp32 GEMM peak measured in this run, ' if measured_peak else ''}{peak:.3f} TFLOP/s\n"
+          if peak else "(TensorBoard logging, progress bar, checkpoint and sample-grid callbacks), EMA off\n")
     print("| model | data | batch | ganzoo img/s | plain img/s | ratio | GFLOP/img | TFLOP/s | MFU |")
     print("|---|---|---|---|---|---|---|---|---|")
     for r in rows:
-        mfu = f"{100 * r['mfu']:.2f} %" if r["mfu"] is not None else "— (no peak)"
+        mfu = f"{100 * r['mfu']:.1f} %" if r["mfu"] is not None else "— (no peak)"
         print(
             f"| {r['model']} | {r['data']} | {r['batch_size']} | {r['images_per_s_ganzoo']:.1f} "
             f"| {r['images_per_s_plain']:.1f} | {r['ratio']:.3f} | {r['gflop_per_image']:.3f} "
