@@ -8,7 +8,7 @@ TORCH ?= torch==2.14.1 torchvision==0.29.1
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: install test test-slow test-long lint bench bench-ci report lab
+.PHONY: install test test-slow test-long lint bench bench-ci report lab gpu-check
 
 install:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,8 @@ lint:
 
 bench:
 	$(BIN)/python benchmarks/throughput.py
+	$(BIN)/python benchmarks/overhead.py
+	$(BIN)/python benchmarks/speed.py --plot docs/speed.png
 	$(BIN)/python benchmarks/metrics_speed.py
 
 # Quick versions of the benchmarks (smoke checks, not results): tables in the log and in benchmarks/results/ci/.
@@ -42,7 +44,15 @@ bench-ci:
 	$(BIN)/python benchmarks/quality.py --quick --markdown $(CI_RESULTS)/quality.md
 	$(BIN)/python benchmarks/lucic2018.py --quick | tee $(CI_RESULTS)/lucic2018.md
 	$(BIN)/python benchmarks/stacked_mnist.py --quick | tee $(CI_RESULTS)/stacked_mnist.md
+	$(BIN)/python benchmarks/overhead.py --quick | tee $(CI_RESULTS)/overhead.md
+	$(BIN)/python benchmarks/speed.py --quick | tee $(CI_RESULTS)/speed.md
+	$(BIN)/python benchmarks/gpu_check.py --dry | tee $(CI_RESULTS)/gpu_check.md
 	$(BIN)/python benchmarks/report.py --out $(CI_RESULTS)/BENCHMARKS.md
+
+# On a machine with a CUDA GPU: every model in bf16-mixed and 16-mixed, throughput and MFU, FID time, DDP on 2 GPUs
+# (about 8 minutes; rows in benchmarks/results/gpu_check.jsonl). Without a GPU it runs its dry version on the CPU.
+gpu-check:
+	$(BIN)/python benchmarks/gpu_check.py
 
 # BENCHMARKS.md from the committed rows in benchmarks/results/*.jsonl.
 report:

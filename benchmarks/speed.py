@@ -17,8 +17,11 @@ Sections (``--sections``; all by default):
   ``throughput.py`` under ``torch.compile`` against the same loop eager (dcgan; ganzoo has no compile option). Each
   path's same-seed D losses over the first 20 steps are compared with the fp32 NCHW run's (largest absolute
   difference), the tolerance by which a fast path is judged.
-* ``scaling``: images/s, GFLOP/s and peak memory (RSS) of dcgan and stylegan_lite against the batch (16, 64, 256 at
-  32×32) and the resolution (32, 64, 128 at batch 64); a PNG plot (``--plot``).
+* ``quality``: dcgan on MNIST for ``--quality-kimg`` (64) thousand images in fp32 NCHW, fp32 channels-last and
+  bf16-mixed, same seed, and the small-CNN FID of 10k samples at the end: what a fast path does to a short run.
+* ``scaling``: images/s, GFLOP/s and peak memory (RSS, its high-water mark reset before each run) of dcgan and
+  stylegan_lite against the batch (16, 64, 256 at 32×32) and the resolution (32, 64, 128 at batch 64); a PNG plot
+  (``--plot``).
 * ``metrics``: time and peak memory of ``fid_lenet`` (small-CNN FID) against the number of generated samples, each
   in a fresh process (so that the peak RSS is this evaluation's own), on MNIST when an offline copy exists, else the
   bundled digits.
@@ -35,10 +38,10 @@ import contextlib
 import datetime
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -169,22 +172,33 @@ def scaling(args: argparse.Namespace, peaks: dict[str, float], root: str) -> lis
         for batch, res in grid:
             shape = (1, res, res)
             steps = max(2, args.steps * 64 * 32 * 32 // (batch * res * res))  # about the same work per point
-            before = peak_rss_mib()
+            reset_peak_rss()
             speed, module, _ = fit(model, shape, batch, steps, 2, root)
+            rss = peak_rss_mib()
             flops = flops_per_image(module, shape, batch)
             rows.append(row("scaling", model=model, batch=batch, resolution=res, images_per_s=round(speed, 1),
                             gflops=round(speed * flops / 1e9, 1), of_peak=round(speed * flops / 1e9 / peaks["fp32"], 3),
-                            peak_rss_mib=round(max(before, peak_rss_mib())), steps=steps))  # fmt: skip
+                            peak_rss_mib=round(rss), steps=steps))  # fmt: skip
             print(f"{model} batch {batch} {res}×{res}: {speed:.1f} img/s", file=sys.stderr)
     return rows
 
 
+def reset_peak_rss() -> None:
+    """Restarts this process's peak-RSS count (Linux: ``/proc/self/clear_refs``), so that the next reading is the
+    peak of what runs in between; ``ru_maxrss`` cannot be reset and survives even ``exec``."""
+    with open("/proc/self/clear_refs", "w") as f:
+        f.write("5")
+
+
 def peak_rss_mib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    """The peak resident memory since the last :func:`reset_peak_rss` (``VmHWM``), MiB."""
+    status = Path("/proc/self/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
 
 
 METRIC_PROBE = """
-import json, resource, sys, time, torch
+import json, sys, time, torch
+from pathlib import Path
 from ganzoo.metrics.evaluate import evaluate
 from ganzoo.metrics.protocol import EvaluationOptions
 from ganzoo.models import DCGAN
@@ -195,7 +209,8 @@ model = DCGAN(data_shape=dm.data_shape)
 start = time.perf_counter()
 records = evaluate(model, dm, ["fid"], EvaluationOptions(feature="lenet", n_fake={n}, n_real=10_000))
 print(json.dumps({{"seconds": time.perf_counter() - start, "value": records[0]["value"], "metric": records[0]["metric"],
-                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                  "peak_rss_mib": int([l for l in Path("/proc/self/status").read_text().splitlines()
+                                       if l.startswith("VmHWM:")][0].split()[1]) / 1024}}))
 """
 
 
@@ -212,7 +227,39 @@ def metrics(args: argparse.Namespace, peaks: dict[str, float], root: str) -> lis
     return rows
 
 
-SECTIONS = {"paths": paths, "scaling": scaling, "metrics": metrics}
+QUALITY_PATHS = {
+    "fp32, NCHW": ("--model.channels_last", "false"),
+    "fp32, channels-last (default)": (),
+    "bf16-mixed, channels-last": ("--trainer.precision", "bf16-mixed"),
+}
+
+
+def quality(args: argparse.Namespace, peaks: dict[str, float], root: str) -> list[dict]:
+    """dcgan on MNIST 32×32 for ``--quality-kimg`` thousand images per path, same seed; small-CNN FID of 10k samples
+    against the test set at the end: the short-run check that a fast path does not change what training reaches."""
+    data_root = Path(os.environ.get("GANZOO_DATA_ROOT", REPO.parent / "shared" / "data"))
+    if not (data_root / "MNIST").is_dir():
+        print(f"quality: no offline MNIST under {data_root}, skipped", file=sys.stderr)
+        return []
+    batches = int(args.quality_kimg * 1000 / 64)
+    rows = []
+    for name, extra in QUALITY_PATHS.items():
+        start = time.perf_counter()
+        cli = run_cli(expand_aliases([
+            "fit", *MODELS["dcgan"], *extra, "--data", "mnist", f"--data.root={data_root}", "--data.batch_size=64",
+            "--trainer.max_epochs=-1", f"--trainer.max_steps={2 * batches}", "--trainer.limit_val_batches=0",
+            "--trainer.enable_progress_bar=false", f"--trainer.default_root_dir={root}", "--seed_everything=0",
+            "--metrics.metrics=[fid]", "--metrics.feature=lenet", f"--metrics.n_fake={args.quality_samples}",
+        ]))  # fmt: skip
+        seconds = time.perf_counter() - start
+        (record,) = next(cb.last for cb in cli.trainer.callbacks if type(cb).__name__ == "Evaluation")
+        rows.append(row("quality", model="dcgan", data="mnist 32×32", path=name, kimg=args.quality_kimg,
+                        metric=record["metric"], value=record["value"], seconds=round(seconds, 1)))  # fmt: skip
+        print(f"quality {name}: {record['metric']} {record['value']:.2f}", file=sys.stderr)
+    return rows
+
+
+SECTIONS = {"paths": paths, "quality": quality, "scaling": scaling, "metrics": metrics}
 
 
 def print_tables(rows: list[dict], peaks: dict[str, float]) -> None:
@@ -225,6 +272,11 @@ def print_tables(rows: list[dict], peaks: dict[str, float]) -> None:
             of_peak = f"{100 * r['of_peak']:.0f} %" if "of_peak" in r else "—"
             diff = f"{r['loss_d_max_abs_diff']:.1e}" if "loss_d_max_abs_diff" in r else "—"
             print(f"| {r['model']} | {r['path']} | {r['images_per_s']:.1f} | {gflops} | {of_peak} | {diff} |")
+    if quality_rows := [r for r in rows if r["section"] == "quality"]:
+        print("\n| model | data | path | kimg | metric | value | seconds |\n|---|---|---|---|---|---|---|")
+        for r in quality_rows:
+            print(f"| {r['model']} | {r['data']} | {r['path']} | {r['kimg']:g} | {r['metric']} | {r['value']:.2f} "
+                  f"| {r['seconds']:.0f} |")  # fmt: skip
     if scaling_rows := [r for r in rows if r["section"] == "scaling"]:
         print("\n| model | batch | resolution | img/s | GFLOP/s | of fp32 peak | peak RSS MiB |")
         print("|---|---|---|---|---|---|---|")
@@ -271,12 +323,15 @@ def main() -> None:
     parser.add_argument("--batches", nargs="+", type=int, default=[16, 64, 256])
     parser.add_argument("--resolutions", nargs="+", type=int, default=[32, 64, 128])
     parser.add_argument("--samples", nargs="+", type=int, default=[1000, 5000, 10_000, 20_000])
+    parser.add_argument("--quality-kimg", type=float, default=64.0, help="training per path in the quality check")
+    parser.add_argument("--quality-samples", type=int, default=10_000, help="generated samples of its FID")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repetition: a smoke check")
     parser.add_argument("--plot", type=Path, default=None, help="PNG of the scaling section")
     args = parser.parse_args()
     if args.quick:
         args.steps, args.warmup, args.repetitions = 2, 1, 1
         args.batches, args.resolutions, args.samples = [16], [32], [200]
+        args.quality_kimg, args.quality_samples = 0.256, 200
     peaks = {"fp32": throughput.gemm_peak(torch.float32), "bf16": throughput.gemm_peak(torch.bfloat16)}
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="ganzoo-speed-") as root:
