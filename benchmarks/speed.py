@@ -103,9 +103,14 @@ def flops_per_image(module: Any, shape: tuple[int, int, int], batch: int) -> flo
     counter = FlopCounterMode(display=False)
     # Totals only: the per-module tracker (a torch internal) fails on StyleGAN-lite's no-grad generation in the D step.
     counter.mod_tracker = _NoModuleTracker()
+    batch_of = (real, torch.zeros(batch, dtype=torch.long))
     with counter:
-        for loss_fn in (module.discriminator_loss, module.generator_loss):
-            loss_fn((real, torch.zeros(batch, dtype=torch.long)))["loss"].backward()
+        module.discriminator_loss(batch_of)["loss"].backward()
+        module.discriminator.requires_grad_(False)  # as in training: the G step computes no D weight gradients
+        try:
+            module.generator_loss(batch_of)["loss"].backward()
+        finally:
+            module.discriminator.requires_grad_(True)
     return counter.get_total_flops() / batch
 
 

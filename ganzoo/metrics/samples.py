@@ -85,16 +85,26 @@ def rebatch(chunks: Iterator[Tensor], size: int) -> Iterator[Tensor]:
 def extract(feats: Features, batches: Iterator[Tensor], total: int, what: str, progress: bool) -> FeatureSet:
     """Features (and logits) of a stream of image batches."""
     device = next(feats.parameters()).device
-    features, logits = [], []
+    # Filled in place: appending per-batch tensors and concatenating them at the end fragments the heap, and the
+    # process's memory then grows with the number of samples.
+    features: Tensor | None = None
+    logits: Tensor | None = None
+    done = 0
     with tqdm(total=total, desc=f"{what} features ({feats.name})", unit="img", disable=not progress,
               leave=False) as bar:  # fmt: skip
         for images in batches:
             f, lg = feats(images.to(device))
-            features.append(f.float().cpu())
-            if lg is not None:
-                logits.append(lg.float().cpu())
+            if features is None:
+                features = torch.empty(total, *f.shape[1:])
+                logits = torch.empty(total, *lg.shape[1:]) if lg is not None else None
+            features[done : done + len(f)] = f.float()
+            if logits is not None:
+                logits[done : done + len(f)] = lg.float()
+            done += len(f)
             bar.update(len(images))
-    return FeatureSet(torch.cat(features), torch.cat(logits) if logits else None)
+    if features is None or done != total:
+        raise ValueError(f"expected {total} {what} samples, got {done}")
+    return FeatureSet(features, logits)
 
 
 def split_batches(dataset: Any, n: int, batch_size: int) -> Iterator[Tensor]:
