@@ -165,8 +165,9 @@ def main() -> None:
         rows += throughput_and_mfu(args, accelerator, device_name, root)
         rows += fid_timing(args, accelerator)
         rows += ddp(args, root)
+    now = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
     stamp = {"device": device_name, "gpus": torch.cuda.device_count(), "torch": torch.__version__,
-             "commit": throughput.commit(), "date": datetime.datetime.now(datetime.timezone.utc).isoformat("seconds")}
+             "commit": throughput.commit(), "date": now}  # fmt: skip
     out = DRY if args.dry else RESULTS
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a") as f:
@@ -178,7 +179,7 @@ def main() -> None:
         detail = r.get("error") or r.get("reason") or ", ".join(
             f"{k} {r[k]}" for k in ("images_per_s", "mfu", "seconds") if r.get(k) is not None)
         print(f"  {r['check']:<10} {r.get('model', r.get('metric', r.get('feature', ''))):<16} "
-              f"{r.get('precision', r.get('batch', '')):<11} {r.get('status', 'ok'):<8} {detail}")
+              f"{r.get('batch', r.get('precision', '')):<11} {r.get('status', 'ok'):<8} {detail}")
     sys.exit(1 if failed else 0)
 
 

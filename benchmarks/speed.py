@@ -307,10 +307,18 @@ def plot(rows: list[dict], path: Path) -> None:
         res = sorted((r["resolution"], r["images_per_s"]) for r in mine if r["batch"] == 64)
         by_batch.plot(*zip(*batch, strict=True), marker="o", label=model)
         by_res.plot(*zip(*res, strict=True), marker="o", label=model)
-    by_batch.set(xscale="log", yscale="log", xlabel="batch (32×32)", ylabel="training images/s", xticks=[16, 64, 256],
-                 xticklabels=["16", "64", "256"])  # fmt: skip
-    by_res.set(xscale="log", yscale="log", xlabel="resolution (batch 64)", xticks=[32, 64, 128],
-               xticklabels=["32", "64", "128"])  # fmt: skip
+    from matplotlib.ticker import LogLocator, NullLocator, ScalarFormatter
+
+    axes = ((by_batch, "batch (32×32)", [16, 64, 256]), (by_res, "resolution (batch 64)", [32, 64, 128]))
+    for ax, label, ticks in axes:
+        ax.set(xscale="log", yscale="log", xlabel=label)
+        ax.set_xticks(ticks, [str(t) for t in ticks])
+        ax.xaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(ScalarFormatter())
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.grid(alpha=0.3)
+    by_batch.set_ylabel("training images/s")
     by_batch.legend()
     fig.suptitle(f"ganzoo fit on {os.cpu_count()} CPU cores ({torch.get_num_threads()} threads), fp32, channels-last")
     fig.tight_layout()
@@ -332,11 +340,18 @@ def main() -> None:
     parser.add_argument("--quality-samples", type=int, default=10_000, help="generated samples of its FID")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, one repetition: a smoke check")
     parser.add_argument("--plot", type=Path, default=None, help="PNG of the scaling section")
+    parser.add_argument("--plot-only", action="store_true", help="redraw --plot from the stored rows and stop")
     args = parser.parse_args()
     if args.quick:
         args.steps, args.warmup, args.repetitions = 2, 1, 1
         args.batches, args.resolutions, args.samples = [16], [32], [200]
         args.quality_kimg, args.quality_samples = 0.256, 200
+    if args.plot_only:
+        stored = [json.loads(line) for line in RESULTS.read_text().splitlines()]
+        last = [r for r in stored if r["section"] == "scaling"][-1]
+        plot([r for r in stored if r["section"] == "scaling" and r["commit"] == last["commit"]
+              and r["date"][:13] == last["date"][:13]], args.plot)  # fmt: skip
+        return
     peaks = {"fp32": throughput.gemm_peak(torch.float32), "bf16": throughput.gemm_peak(torch.bfloat16)}
     rows: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="ganzoo-speed-") as root:
