@@ -148,6 +148,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         from ganzoo.lightning_cli import run_cli
 
         run_cli(None if argv is None else args)  # None: LightningCLI reads sys.argv (no "args and argv" warning)
+        end_process_group()
     except SystemExit as stop:
         from lightning.pytorch.utilities.exceptions import SIGTERMException
 
@@ -195,3 +196,14 @@ def _one_line(err: BaseException) -> str:
     text = str(err).strip().splitlines()
     line = text[-1] if text else type(err).__name__
     return line.split("UserError: ", 1)[-1]
+
+
+def end_process_group() -> None:
+    """Ends the DDP process group once training is over. Lightning leaves it alive, and a process that exits with
+    gloo's threads still running can abort ("terminate called without an active exception"): under torchrun the
+    other nodes then wait for it until their exit barrier times out."""
+    import torch.distributed as dist
+
+    if dist.is_available() and dist.is_initialized():
+        dist.destroy_process_group()
+

@@ -174,7 +174,10 @@ def _fit_two_nodes(model: str, launcher: str, *extra: str) -> list[Path]:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("launcher", ["torchrun", "lightning"])
+# torchrun's variant is outside CI (make test-long): twice in CI, under load, node 1's process aborted at exit and
+# torchrun's exit barrier waited 300 s for it. ganzoo now ends the process group after training (cli.end_process_group);
+# no abort since, in 10 runs, but that is not proof.
+@pytest.mark.parametrize("launcher", [pytest.param("torchrun", marks=pytest.mark.long), "lightning"])
 @pytest.mark.parametrize(
     ("model", "extra"),
     [("dcgan", ["--model.d_norm=none"]), ("wgan_gp", ["--model.n_critic=2"])],
