@@ -267,31 +267,11 @@ def quality(args: argparse.Namespace, peaks: dict[str, float], root: str) -> lis
 SECTIONS = {"paths": paths, "quality": quality, "scaling": scaling, "metrics": metrics}
 
 
-def print_tables(rows: list[dict], peaks: dict[str, float]) -> None:
-    print(f"\nThis CPU's GEMM peak, measured in this run: fp32 {peaks['fp32']:.0f} GFLOP/s, bf16 "
-          f"{peaks['bf16']:.0f} GFLOP/s ({torch.get_num_threads()} threads)")  # fmt: skip
-    if paths_rows := [r for r in rows if r["section"] == "paths"]:
-        print("\n| model | path | img/s | GFLOP/s | of peak | D-loss max diff (20 steps) |\n|---|---|---|---|---|---|")
-        for r in paths_rows:
-            gflops = f"{r['gflops']:.0f}" if "gflops" in r else "—"
-            of_peak = f"{100 * r['of_peak']:.0f} %" if "of_peak" in r else "—"
-            diff = f"{r['loss_d_max_abs_diff']:.1e}" if "loss_d_max_abs_diff" in r else "—"
-            print(f"| {r['model']} | {r['path']} | {r['images_per_s']:.1f} | {gflops} | {of_peak} | {diff} |")
-    if quality_rows := [r for r in rows if r["section"] == "quality"]:
-        print("\n| model | data | path | kimg | metric | value | seconds |\n|---|---|---|---|---|---|---|")
-        for r in quality_rows:
-            print(f"| {r['model']} | {r['data']} | {r['path']} | {r['kimg']:g} | {r['metric']} | {r['value']:.2f} "
-                  f"| {r['seconds']:.0f} |")  # fmt: skip
-    if scaling_rows := [r for r in rows if r["section"] == "scaling"]:
-        print("\n| model | batch | resolution | img/s | GFLOP/s | of fp32 peak | peak RSS MiB |")
-        print("|---|---|---|---|---|---|---|")
-        for r in scaling_rows:
-            print(f"| {r['model']} | {r['batch']} | {r['resolution']} | {r['images_per_s']:.1f} | {r['gflops']:.0f} "
-                  f"| {100 * r['of_peak']:.0f} % | {r['peak_rss_mib']} |")  # fmt: skip
-    if metric_rows := [r for r in rows if r["section"] == "metrics"]:
-        print("\n| metric | data | generated samples | seconds | peak RSS MiB |\n|---|---|---|---|---|")
-        for r in metric_rows:
-            print(f"| {r['metric']} | {r['data']} | {r['n_fake']:,} | {r['seconds']:.1f} | {r['peak_rss_mib']:.0f} |")
+def print_tables(rows: list[dict]) -> None:
+    """The run's tables, rendered by the report's own column definitions (one source for both)."""
+    import report
+
+    print("\n" + "\n".join(report.cpu_speed_section(rows)))
 
 
 def plot(rows: list[dict], path: Path) -> None:
@@ -362,7 +342,7 @@ def main() -> None:
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a") as f:
         f.writelines(json.dumps(r) + "\n" for r in rows)
-    print_tables(rows, peaks)
+    print_tables(rows)
     if args.plot:
         plot(rows, args.plot)
 
