@@ -14,8 +14,9 @@ from ganzoo.metrics.protocol import EvaluationOptions, select
 
 
 class Evaluation(L.Callback):
-    """Computes metrics every ``every_n_epochs`` validation epochs and once more when fit ends, logs them as
-    ``val/<name>`` and appends one JSON line per value to ``metrics.jsonl`` in the run directory.
+    """Computes metrics every ``every_n_epochs`` validation epochs (training epochs when validation is off) and once
+    more when fit ends, logs them as ``val/<name>`` and appends one JSON line per value to ``metrics.jsonl`` in the
+    run directory.
 
     What is measured follows from the model and the data (:func:`ganzoo.metrics.evaluate.evaluate`): FID, KID and
     IS of generated images; mode coverage on the 2D toys (milliseconds, so at every validation); label preservation
@@ -64,8 +65,15 @@ class Evaluation(L.Callback):
             select(self.metrics, subject_of(pl_module, trainer.datamodule), trainer.datamodule)
 
     def on_validation_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
-        if trainer.sanity_checking:
-            return
+        if not trainer.sanity_checking:
+            self._evaluate_if_due(trainer, pl_module)
+
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        # Without validation (--trainer.limit_val_batches 0, no val data) the schedule follows the training epochs.
+        if not trainer.enable_validation:
+            self._evaluate_if_due(trainer, pl_module)
+
+    def _evaluate_if_due(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         cheap = subject_of(pl_module, trainer.datamodule) == "points"
         due = cheap or (self.every_n_epochs > 0 and (trainer.current_epoch + 1) % self.every_n_epochs == 0)
         if due:

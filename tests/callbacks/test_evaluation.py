@@ -67,3 +67,11 @@ def test_metrics_use_their_own_seeded_rng_and_leave_the_training_run_unchanged()
     assert all(torch.equal(weights[0][k], v) for k, v in weights[1].items())
     values = [[json.loads(line)["value"] for line in (r / "metrics.jsonl").read_text().splitlines()] for r in runs[1:]]
     assert len(values[0]) == 4 and values[0] == values[1]  # the same weights give the same FID and KID
+
+
+def test_metrics_follow_the_training_epochs_when_validation_is_off():
+    main(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY, "--trainer.max_epochs=2",
+          "--trainer.limit_val_batches=0", "--metrics.every_n_epochs=1", "--metrics.n_fake=200",
+          "--metrics.feature=lenet", "--metrics.metrics=[fid]"])  # fmt: skip
+    records = [json.loads(line) for line in Path("runs/dcgan-digits/version_0/metrics.jsonl").read_text().splitlines()]
+    assert [r["g_steps"] for r in records] == [3, 6]  # after each epoch; the end of fit adds nothing new
