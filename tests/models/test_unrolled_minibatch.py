@@ -101,3 +101,25 @@ def test_unrolling_leaves_the_discriminators_batchnorm_statistics_alone():
     before = {k: v.clone() for k, v in model.discriminator.named_buffers()}
     model.generator_loss((torch.randn(32, 2), torch.zeros(32, dtype=torch.long)))
     assert before and all(torch.equal(v, before[k]) for k, v in model.discriminator.named_buffers())
+
+
+def test_simulated_discriminator_steps_are_torchs_adam_steps():
+    # The unrolled updates must be the ones D's optimizer would make, continuing from its moments and step count.
+    from ganzoo.models.unrolled_gan import _adam_state, _adam_step
+
+    torch.manual_seed(0)
+    net = torch.nn.Linear(4, 3)
+    optimizer = torch.optim.Adam(net.parameters(), lr=1e-2, betas=(0.5, 0.99))
+    for _ in range(3):  # non-zero moments and a step count above 1
+        optimizer.zero_grad()
+        net(torch.randn(8, 4)).square().mean().backward()
+        optimizer.step()
+    params = {name: p.detach().clone() for name, p in net.named_parameters()}
+    state = _adam_state(optimizer, dict(net.named_parameters()), params)
+    grads = tuple(torch.randn_like(p) for p in params.values())
+    simulated = _adam_step(params, grads, state)
+    for p, g in zip(net.parameters(), grads, strict=True):
+        p.grad = g.clone()
+    optimizer.step()
+    for name, p in net.named_parameters():
+        torch.testing.assert_close(simulated[name], p.detach(), rtol=1e-5, atol=1e-7)
