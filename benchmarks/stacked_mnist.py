@@ -9,9 +9,9 @@ classifier; modes = distinct triples, KL = KL(triple histogram ‖ uniform). Rea
 
 Settings (each method is a ``ganzoo fit`` command line; the row records it):
 
-* ``small_d`` — Metz et al. (2017) / PacGAN Table 3, "D is 1/4 the size of G": DCGAN networks with the
-  discriminator at a quarter of the generator's width (``--model.d_base_channels 16`` against 64), Adam lr_D 2e-4,
-  lr_G 1e-4, β = (0.5, 0.99) (PacGAN's config of this experiment). The plain GAN (k = 0) against Unrolled GAN
+* ``small_d`` — Metz et al. (2017) / PacGAN Table 3, "D is 1/4 the size of G": the small networks of PacGAN's code of
+  this experiment on ganzoo's DCGAN backbone (G 64-32-16 channels, D 2-4-8, ``SMALL_D``), z of 256, batch 128, Adam
+  lr_D 2e-4, lr_G 1e-4, β = (0.5, 0.99). The plain GAN (k = 0) against Unrolled GAN
   (k = 5) and PacGAN (m = 2; 3 and 4 by name).
 * ``dcgan`` — the VEEGAN/PacGAN Table 2 setting: each method with its ganzoo defaults on DCGAN networks: ``dcgan``,
   ``minibatch_gan --model.backbone dcgan``, ``wgan_gp``, ``pacgan`` (m = 2), and the R3GAN loss
@@ -21,7 +21,9 @@ Budget: ``--kimg`` thousand real images per run (128: one pass over the set); th
 (PacGAN's small-D runs: 500,000 iterations of 128), so this is a CPU-sized comparison of the same methods, not a
 reproduction of their lengths. Resumable per (setting, method, seed): a finished one has a row in
 ``benchmarks/results/stacked_mnist.jsonl`` and is skipped; an interrupted one resumes from its last checkpoint
-(written every 500 steps), with its clock. ``--quick`` (CI): 1 kimg, two methods, rows under ``results/ci/``.
+(written every 500 steps), with its clock. A larger ``--kimg`` continues each run from where the smaller budget
+left it and adds a row per budget, so the table shows how the numbers move with training length. ``--quick`` (CI):
+1 kimg, two methods, rows under ``results/ci/``.
 """
 
 from __future__ import annotations
@@ -44,8 +46,11 @@ from ganzoo.metrics import EvaluationOptions, evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "stacked_mnist.jsonl"
+#: Metz et al.'s networks as PacGAN's ``unrolled_GAN_experiment`` (D=0.25G) builds them, on ganzoo's DCGAN backbone:
+#: G 64-32-16 channels (theirs: 64-32-16-8 at 28×28), D 2-4-8 (theirs exactly), z of 256, batch 128.
 SMALL_D = [
-    *("--model.backbone", "dcgan", "--model.base_channels", "64", "--model.d_base_channels", "16"),
+    *("--model.backbone", "dcgan", "--model.base_channels", "16", "--model.d_base_channels", "2"),
+    *("--model.latent_dim", "256", "--data.batch_size", "128"),
     *("--model.optimizer_d", "Adam", "--model.optimizer_d.lr", "2e-4", "--model.optimizer_d.betas", "[0.5, 0.99]"),
     *("--model.optimizer_g", "Adam", "--model.optimizer_g.lr", "1e-4", "--model.optimizer_g.betas", "[0.5, 0.99]"),
 ]
@@ -55,7 +60,7 @@ SETTINGS: dict[str, dict[str, list[str]]] = {
         "dcgan (k = 0)": ["--model", "vanilla_gan", *SMALL_D],
         "unrolled_gan (k = 5)": ["--model", "unrolled_gan", *SMALL_D, "--model.unroll_steps", "5"],
         "pacgan (m = 2)": ["--model", "pacgan", *SMALL_D, "--model.pack", "2"],
-        "pacgan (m = 3)": ["--model", "pacgan", *SMALL_D, "--model.pack", "3", "--data.batch_size", "63"],
+        "pacgan (m = 3)": ["--model", "pacgan", *SMALL_D, "--model.pack", "3", "--data.batch_size", "126"],
         "pacgan (m = 4)": ["--model", "pacgan", *SMALL_D, "--model.pack", "4"],
     },
     "dcgan": {
@@ -143,16 +148,27 @@ def mean_std(values: list[float], digits: int) -> str:
     return f"{statistics.mean(values):.{digits}f}{spread}"
 
 
+def current(row: dict[str, Any]) -> bool:
+    """Whether a stored row was trained with its method's command line as it stands (config files by name): rows of
+    an earlier version of a setting stay in the file but leave the table."""
+
+    def command(args: list[str]) -> list[str]:
+        return [Path(a).name if a.endswith(".yaml") else a for a in args]
+
+    method = SETTINGS.get(row["setting"], {}).get(row["method"])
+    return method is not None and command(row["args"]) == command(method)
+
+
 def table(rows: list[dict[str, Any]], setting: str) -> str:
     """Published rows, then ganzoo's per method: mean ± std over its seeds at the budget measured."""
     lines = [f"{TITLES[setting]}:", "", "| method | modes (of 1,000) | KL | seeds | kimg | minutes per run |",
              "|---|---|---|---|---|---|"]  # fmt: skip
     lines += [f"| {name} (published) | {modes} | {kl} | | | |" for name, modes, kl in PUBLISHED[setting]]
     for method in SETTINGS[setting]:
-        mine = [r for r in rows if r["setting"] == setting and r["method"] == method]
-        if mine:
+        ours = [r for r in rows if r["setting"] == setting and r["method"] == method and current(r)]
+        for kimg in sorted({round(r["kimg"]) for r in ours}):  # one line per budget: longer runs extend shorter ones
+            mine = [r for r in ours if round(r["kimg"]) == kimg]
             minutes = statistics.mean((r["fit_seconds"] + r["eval_seconds"]) / 60 for r in mine)
-            kimg = ", ".join(f"{k:g}" for k in sorted({round(r["kimg"]) for r in mine}))
             modes, kl = mean_std([r["modes"] for r in mine], 1), mean_std([r["kl"] for r in mine], 2)
             lines.append(f"| ganzoo {method} | {modes} | {kl} | {len(mine)} | {kimg} | {minutes:.0f} |")
     return "\n".join(lines)
@@ -176,7 +192,8 @@ def main() -> None:
         args.workdir = Path(tempfile.mkdtemp(prefix="stacked-mnist-"))
     if not args.table_only:
         out.parent.mkdir(parents=True, exist_ok=True)
-        done = {(r["setting"], r["method"], r["seed"]) for r in load_rows(out) if r["kimg"] >= args.kimg}
+        rows = [r for r in load_rows(out) if current(r) and round(r["kimg"]) == round(args.kimg)]
+        done = {(r["setting"], r["method"], r["seed"]) for r in rows}
         for setting in args.settings:
             methods = args.methods or DEFAULT_METHODS.get(setting, list(SETTINGS[setting]))
             unknown = [m for m in methods if m not in SETTINGS[setting]]
