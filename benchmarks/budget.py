@@ -57,14 +57,26 @@ class Budget(L.Callback):
 
 
 class Clock(L.Callback):
-    """Training wall and CPU time, kept in the checkpoint so that a resumed run counts every sitting."""
+    """Training wall and CPU time, kept in the checkpoint so that a resumed run counts every sitting. What runs
+    between two training epochs (evaluations, checkpoints) is not counted.
 
-    def __init__(self) -> None:
+    Args:
+        log_file: a JSON-lines file to which every training epoch's end appends the times so far, with ``g_steps``.
+    """
+
+    def __init__(self, log_file: str | None = None) -> None:
+        self.log_file = log_file
         self.seconds = self.cpu_seconds = 0.0
         self._wall = self._cpu = 0.0
 
-    def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+    def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self._wall, self._cpu = time.perf_counter(), time.process_time()
+
+    def on_train_epoch_end(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        if self.log_file is not None and trainer.is_global_zero:
+            record = {"g_steps": pl_module.g_steps, "seconds": self.seconds, "cpu_seconds": self.cpu_seconds}
+            with open(self.log_file, "a") as f:
+                f.write(json.dumps(record) + "\n")
 
     def on_train_batch_end(self, *args: Any) -> None:
         wall, cpu = time.perf_counter(), time.process_time()

@@ -1,18 +1,21 @@
-"""Sample quality of every image variant under one fixed training budget, on MNIST and Fashion-MNIST.
+"""Sample quality of every image variant as it trains: small-CNN FID curves on Fashion-MNIST and MNIST.
 
 Protocol
 --------
 Each model is trained by the real ``ganzoo fit`` (``ganzoo.lightning_cli.run_cli``) with its packaged defaults, on
-32×32 images, batch 64, seed 0, until it has seen ``--kimg`` thousand real images (discriminator batches, so a
-WGAN with 5 critic steps makes a fifth of the generator steps of a DCGAN: the budget is data, as in the StyleGAN
-papers' kimg). No validation, no metrics during training. Then, from the EMA generator where the model keeps one:
+32×32 images, batch 64, seed 0, until it has seen ``--kimg`` thousand real images (discriminator batches: the budget
+is data, as in the StyleGAN papers' kimg; models with several critic steps per generator step, WGAN and WGAN-GP,
+get ``--critic-factor`` times that budget, since a fifth of their batches move the generator). Along the way, every
+``--every-kimg`` thousand images (``ganzoo fit``'s own ``Evaluation`` callback, training epochs of that length), the
+small-CNN (``lenet``) FID of ``--samples`` generated images against the first 10,000 test images, from the EMA
+generator where the model keeps one, with the same latents each time; each point also records the training's wall
+and CPU time so far (evaluation excluded). At the end: KID and IS too, and Inception FID (``fid_inception``) of
+``--inception-samples`` images when that is > 0 and the FID weights are available (``GANZOO_INCEPTION_WEIGHTS`` or
+torchmetrics' download).
 
-* small-CNN (``lenet``) FID, KID and IS of ``--samples`` generated images against the first 10,000 test images;
-* Inception FID (``fid_inception``) of ``--inception-samples`` images, when that is > 0 and the FID weights are
-  available (``GANZOO_INCEPTION_WEIGHTS`` or torchmetrics' download); about 5 images/s on 2 CPU cores, so it is
-  meant for a GPU;
-* training images/s (images seen / training time from the first batch, Lightning's per-step work included) and
-  that time.
+Resumable per (model, dataset): a finished one has a row in ``benchmarks/results/quality.jsonl`` with the same
+protocol and is skipped; an interrupted one resumes from its last checkpoint under ``--workdir``, curve and clock
+included. ``--plot`` draws FID against kimg and against CPU minutes, one line per variant.
 
 CycleGAN is trained on MNIST↔USPS from ``configs/cyclegan_mnist_usps.yaml`` (its LR schedule sets the budget: the
 images per domain its epochs span) and gets its row from the label-preservation accuracy of its translations
@@ -21,13 +24,14 @@ images per domain its epochs span) and gets its row from the label-preservation 
 Appends one JSON line per (model, dataset) to ``benchmarks/results/quality.jsonl`` (``--quick``: ``--out``'s
 default is ``benchmarks/results/ci/quality_quick.jsonl``) and prints a markdown table (also written to ``--markdown``).
 
-    python benchmarks/quality.py [--quick] [--models dcgan wgan_gp ...] [--datasets mnist fashion_mnist]
-                                 [--kimg 60] [--samples 10000] [--accelerator cpu|gpu] [--data-root DIR]
+    python benchmarks/quality.py [--quick] [--models dcgan wgan_gp ...] [--datasets fashion_mnist mnist]
+                                 [--kimg 300] [--every-kimg 30] [--samples 10000] [--plot docs/quality.png]
 """
 
 from __future__ import annotations
 
 import argparse
+import inspect
 import json
 import os
 import subprocess
@@ -38,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from budget import Budget
+from budget import Budget, Clock, last_checkpoint, load_rows
 
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
@@ -47,8 +51,10 @@ from ganzoo.models import GAN, TranslationGAN
 from ganzoo.registry import models
 
 REPO = Path(__file__).resolve().parents[1]
-DATASETS = ("mnist", "fashion_mnist")
-#: Image variants trained on one dataset (CycleGAN, which translates between two, is handled apart).
+DATASETS = ("fashion_mnist", "mnist")
+#: The variants trained on MNIST as well (the others on Fashion-MNIST only, unless ``--datasets`` says otherwise).
+MNIST_MODELS = ("cgan", "dcgan")
+BATCH = 64
 CYCLEGAN_CONFIG = REPO / "configs" / "cyclegan_mnist_usps.yaml"
 
 
@@ -64,19 +70,38 @@ def config_kimg(path: Path) -> float:
 CYCLEGAN_KIMG = config_kimg(CYCLEGAN_CONFIG)
 
 
+def critic_steps(model: str) -> int:
+    """The model's default discriminator steps per generator step (its signature's, else 1)."""
+    parameter = inspect.signature(models()[model].cls).parameters.get("n_critic")
+    return parameter.default if parameter is not None and isinstance(parameter.default, int) else 1
+
+
+def budget_kimg(model: str, args: argparse.Namespace) -> float:
+    return args.kimg * (args.critic_factor if critic_steps(model) > 1 else 1)
+
+
 def train(
-    model: str, data: str, args: argparse.Namespace, workdir: str, config: Path | None = None
-) -> tuple[Any, Any, float]:
-    """Runs ``ganzoo fit`` on the budget (from ``config`` if given, else the defaults at 32×32, batch 64); returns
-    (model, datamodule, fit seconds)."""
-    stopper = {"class_path": f"{Budget.__module__}.Budget", "init_args": {"kimg": args.kimg}}
-    setup = ["--config", str(config)] if config else ["--model", model, "--data", data, "--data.image_size", "32",
-                                                      "--data.batch_size", "64"]  # fmt: skip
+    model: str, data: str, kimg: float, args: argparse.Namespace, workdir: Path, config: Path | None = None
+) -> tuple[Any, Any, Clock]:
+    """Runs (or resumes) ``ganzoo fit`` for ``kimg`` thousand images (from ``config`` if given, else the defaults at
+    32×32, batch 64), evaluating FID along the way unless a config is given; returns (model, datamodule, clock)."""
+    stopper = {"class_path": f"{Budget.__module__}.Budget", "init_args": {"kimg": kimg}}
+    clock = {"class_path": f"{Clock.__module__}.Clock", "init_args": {"log_file": str(workdir / "clock.jsonl")}}
+    if config:
+        setup, metrics = ["--config", str(config)], ["--metrics.metrics", "[]"]
+    else:
+        setup = ["--model", model, "--data", data, "--data.image_size", "32", "--data.batch_size", str(BATCH),
+                 "--trainer.limit_train_batches", str(max(1, round(args.every_kimg * 1000 / BATCH)))]  # fmt: skip
+        metrics = [*("--metrics.metrics", "[fid]", "--metrics.feature", "lenet", "--metrics.every_n_epochs", "1"),
+                   *("--metrics.n_fake", str(args.samples), "--metrics.n_real", "10000", "--metrics.split", "test"),
+                   *("--metrics.seed", str(args.seed))]  # fmt: skip
+    resume = last_checkpoint(workdir)
     cli = run_cli(
         expand_aliases(
             [
                 "fit",
                 *setup,
+                *metrics,
                 *("--data.root", args.data_root),
                 *("--trainer.accelerator", args.accelerator),
                 *("--trainer.devices", "1"),
@@ -84,24 +109,42 @@ def train(
                 *("--trainer.limit_val_batches", "0"),
                 *("--trainer.enable_progress_bar", "false"),
                 *("--trainer.enable_model_summary", "false"),
-                *("--trainer.default_root_dir", workdir),
+                *("--trainer.default_root_dir", str(workdir)),
                 f"--trainer.callbacks+={json.dumps(stopper)}",
-                *("--metrics.metrics", "[]"),
+                f"--trainer.callbacks+={json.dumps(clock)}",
                 *("--seed_everything", str(args.seed)),
+                *(("--ckpt_path", str(resume)) if resume else ()),
             ]
         )
     )
-    timer = next(cb for cb in cli.trainer.callbacks if isinstance(cb, Budget))
-    return cli.model, cli.datamodule, timer.seconds
+    return cli.model, cli.datamodule, next(cb for cb in cli.trainer.callbacks if isinstance(cb, Clock))
 
 
-def image_row(model: str, data: str, args: argparse.Namespace, workdir: str) -> dict[str, Any]:
-    net, dm, seconds = train(model, data, args, workdir)
+def curve(workdir: Path) -> list[dict[str, float]]:
+    """The FID points of a run (every sitting's ``metrics.jsonl``), each with the training time spent to reach it."""
+    times = {r["g_steps"]: r for r in load_rows(workdir / "clock.jsonl")}
+    points = {}
+    for path in sorted(workdir.glob("*/version_*/metrics.jsonl")):
+        for r in load_rows(path):
+            if r["metric"].startswith("fid_lenet") and r["g_steps"] in times:
+                clock = times[r["g_steps"]]
+                points[r["g_steps"]] = {"kimg": r["kimg"], "g_steps": r["g_steps"], "fid": r["value"],
+                                        "minutes": round(clock["seconds"] / 60, 2),
+                                        "cpu_minutes": round(clock["cpu_seconds"] / 60, 2)}  # fmt: skip
+    return [points[k] for k in sorted(points)]
+
+
+def image_row(model: str, data: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
+    net, dm, clock = train(model, data, budget_kimg(model, args), args, workdir)
+    points = curve(workdir)
+    best = min(points, key=lambda p: p["fid"])
     row: dict[str, Any] = {"model": model, "data": data, "kimg": net.images_seen / 1000, "g_steps": net.g_steps}
-    row |= {"seconds": round(seconds, 1), "img_per_s": round(net.images_seen / seconds, 1)}
+    row |= {"samples": args.samples, "seconds": round(clock.seconds, 1), "cpu_seconds": round(clock.cpu_seconds, 1),
+            "img_per_s": round(net.images_seen / clock.seconds, 1), "curve": points,
+            "fid": points[-1]["fid"], "best_fid": best["fid"], "best_kimg": best["kimg"]}  # fmt: skip
     net.eval()
     options = EvaluationOptions(feature="lenet", n_fake=args.samples, n_real=10_000, split="test", seed=args.seed)
-    for record in evaluate(net, dm, ["fid", "kid", "is"], options):
+    for record in evaluate(net, dm, ["kid", "is"], options):
         row[record["metric"]] = record["value"]
         row["ema"] = record["ema"]
     if args.inception_samples:
@@ -115,40 +158,38 @@ def image_row(model: str, data: str, args: argparse.Namespace, workdir: str) -> 
     return row
 
 
-def cyclegan_row(args: argparse.Namespace, workdir: str) -> dict[str, Any]:
+def cyclegan_row(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
     # Two generators and two discriminators: trained from the CPU-sized config for the images its LR schedule spans;
     # --quick stops after a quarter of its own budget.
-    budget = argparse.Namespace(**{**vars(args), "kimg": args.kimg / 4 if args.quick else CYCLEGAN_KIMG})
-    net, dm, seconds = train("cyclegan", "mnist_usps", budget, workdir, config=CYCLEGAN_CONFIG)
+    kimg = args.kimg / 4 if args.quick else CYCLEGAN_KIMG
+    net, dm, clock = train("cyclegan", "mnist_usps", kimg, args, workdir, config=CYCLEGAN_CONFIG)
     row: dict[str, Any] = {"model": "cyclegan", "data": "mnist_usps", "kimg": net.images_seen / 1000}
-    row |= {"g_steps": net.g_steps, "seconds": round(seconds, 1), "img_per_s": round(net.images_seen / seconds, 1)}
+    row |= {"g_steps": net.g_steps, "seconds": round(clock.seconds, 1),
+            "img_per_s": round(net.images_seen / clock.seconds, 1)}  # fmt: skip
     net.eval()
     for record in evaluate(net, dm, options=EvaluationOptions(n_real=args.samples)):
         row[record["metric"]] = record["value"]
     return row
 
 
-def fmt(value: Any, digits: int = 2) -> str:
+def fmt(value: Any, digits: int = 1) -> str:
     return "—" if value is None else f"{value:.{digits}f}" if isinstance(value, float) else str(value)
 
 
 def table(rows: list[dict[str, Any]], samples: int) -> str:
+    """Best and final small-CNN FID of each run, where the best was reached, and what the run cost."""
     k = f"{samples // 1000}k" if samples >= 1000 else str(samples)
     lines = [
-        f"| model | data | kimg | FID (lenet, {k}) | KID (lenet) | IS (lenet) | FID (Inception) | img/s | minutes |",
-        "|---|---|---|---|---|---|---|---|---|",
+        f"| model | data | best FID (lenet, {k}) | at kimg | final FID | kimg | KID | IS | CPU minutes | img/s |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for r in rows:
-        if r["model"] == "cyclegan":
-            continue
-        fid = next((v for key, v in r.items() if key.startswith("fid_lenet")), None)
+    for r in sorted((r for r in rows if "curve" in r), key=lambda r: (r["data"], r["best_fid"])):
         kid = next((v for key, v in r.items() if key.startswith("kid_lenet")), None)
         is_ = next((v for key, v in r.items() if key.startswith("is_lenet")), None)
-        inc = next((v for key, v in r.items() if key.startswith("fid_") and "lenet" not in key), None)
         lines.append(
-            f"| {r['model']} | {r['data']} | {r['kimg']:g} | {fmt(fid)} | {fmt(kid)}"
-            f" | {fmt(is_)} | {fmt(inc) if inc is not None else 'not run'} | {fmt(r['img_per_s'], 0)}"
-            f" | {r['seconds'] / 60:.1f} |"
+            f"| {r['model']} | {r['data']} | {fmt(r['best_fid'])} | {r['best_kimg']:g} | {fmt(r['fid'])}"
+            f" | {r['kimg']:g} | {fmt(kid, 2)} | {fmt(is_, 2)} | {r['cpu_seconds'] / 60:.0f}"
+            f" | {fmt(r['img_per_s'], 0)} |"
         )
     for r in (r for r in rows if r["model"] == "cyclegan"):
         acc = {key: v for key, v in r.items() if key.startswith(("acc_", "fid_"))}
@@ -158,6 +199,32 @@ def table(rows: list[dict[str, Any]], samples: int) -> str:
     return "\n".join(lines)
 
 
+def plot(rows: list[dict[str, Any]], path: Path, samples: int) -> None:
+    """FID against kimg and against CPU minutes, one line per (model, data)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (by_kimg, by_cpu) = plt.subplots(1, 2, figsize=(11, 4.5), sharey=True)
+    for r in sorted((r for r in rows if "curve" in r), key=lambda r: (r["data"], r["model"])):
+        label = r["model"] if r["data"] == "fashion_mnist" else f"{r['model']} ({r['data']})"
+        style = "-" if r["data"] == "fashion_mnist" else "--"
+        fids = [p["fid"] for p in r["curve"]]
+        line = by_kimg.plot([p["kimg"] for p in r["curve"]], fids, style, marker=".", label=label)[0]
+        by_cpu.plot([p["cpu_minutes"] for p in r["curve"]], fids, style, marker=".", color=line.get_color())
+    ylabel = f"FID (small CNN, {samples:,} vs 10,000 test)"
+    by_kimg.set(xlabel="thousand real images seen (kimg)", ylabel=ylabel, yscale="log")
+    by_cpu.set(xlabel="training CPU minutes", xscale="log")
+    by_kimg.legend(fontsize=7, ncol=2)
+    for ax in (by_kimg, by_cpu):
+        ax.grid(alpha=0.3, which="both")
+    fig.suptitle("Fashion-MNIST 32×32 (MNIST dashed), ganzoo fit defaults, seed 0")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     registered = models()
@@ -165,19 +232,25 @@ def main() -> None:
     translation_models = [m for m, entry in registered.items() if issubclass(entry.cls, TranslationGAN)]
     parser.add_argument("--quick", action="store_true", help="1 kimg, 1,000 samples, MNIST: a smoke check")
     parser.add_argument("--models", nargs="+", default=[*image_models, *translation_models])
-    parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
-    parser.add_argument("--kimg", type=float, default=60.0, help="training budget: thousands of real images seen")
+    parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=None,
+                        help=f"default: Fashion-MNIST, and MNIST for {', '.join(MNIST_MODELS)}")  # fmt: skip
+    parser.add_argument("--kimg", type=float, default=300.0, help="training budget: thousands of real images seen")
+    parser.add_argument("--critic-factor", type=float, default=2.0, help="budget multiplier for n_critic > 1 models")
+    parser.add_argument("--every-kimg", type=float, default=30.0, help="thousand images between two FID points")
     parser.add_argument("--samples", type=int, default=10_000, help="generated images for the small-CNN metrics")
     parser.add_argument("--inception-samples", type=int, default=0, help="Inception FID sample size (0: skip)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--accelerator", default="cpu")
     parser.add_argument("--threads", type=int, default=None)
     parser.add_argument("--data-root", default=os.environ.get("GANZOO_DATA_ROOT", str(REPO.parent / "shared" / "data")))
+    parser.add_argument("--workdir", type=Path, default=REPO / "runs" / "quality", help="runs, kept for resuming")
     parser.add_argument("--out", default=None, help="JSON lines file to append to")
     parser.add_argument("--markdown", default=None, help="also write the table to this file")
+    parser.add_argument("--plot", type=Path, default=None, help="PNG of the FID curves of the stored rows")
     args = parser.parse_args()
     if args.quick:
-        args.kimg, args.samples, args.datasets = 1.0, 1000, ["mnist"]
+        args.kimg, args.every_kimg, args.samples, args.datasets = 1.0, 0.5, 1000, ["mnist"]
+        args.workdir = Path(tempfile.mkdtemp(prefix="quality-"))
     if args.threads:
         torch.set_num_threads(args.threads)
     unknown = [m for m in args.models if m not in registered]
@@ -189,34 +262,42 @@ def main() -> None:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
     device = torch.cuda.get_device_name() if args.accelerator in ("gpu", "cuda") else f"cpu ({os.cpu_count()} cores)"
     protocol = (
-        f"ganzoo fit defaults, 32x32, batch 64, {args.kimg:g} kimg, seed {args.seed}; small-CNN metrics on "
-        f"{args.samples} samples vs 10k test; EMA G where kept"
+        f"ganzoo fit defaults, 32x32, batch {BATCH}, {args.kimg:g} kimg ({args.critic_factor:g}x for n_critic > 1), "
+        f"seed {args.seed}; small-CNN FID every {args.every_kimg:g} kimg on {args.samples} samples vs 10k test; "
+        "EMA G where kept"
     )
     cycle_kimg = args.kimg / 4 if args.quick else CYCLEGAN_KIMG
     cycle_protocol = (
         f"configs/cyclegan_mnist_usps.yaml, {cycle_kimg:g} kimg per domain, seed {args.seed}; label preservation "
         f"and small-CNN FID on up to {args.samples} test images per domain"
     )
-    rows = []
-    with tempfile.TemporaryDirectory() as workdir:
-        for model in args.models:
-            datasets = ["mnist_usps"] if model == "cyclegan" else args.datasets
-            for data in datasets:
-                row = cyclegan_row(args, workdir) if model == "cyclegan" else image_row(model, data, args, workdir)
-                row |= {
-                    "protocol": cycle_protocol if model == "cyclegan" else protocol,
-                    "threads": torch.get_num_threads(), "commit": commit.stdout.strip(), "device": device,
-                    "torch": torch.__version__, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                }  # fmt: skip
-                rows.append(row)
-                print(json.dumps(row), flush=True)
-                with out.open("a") as f:
-                    f.write(json.dumps(row) + "\n")
-    text = f"{protocol}; commit {commit.stdout.strip()}; {device}\n\n{table(rows, args.samples)}"
+    done = {(r["model"], r["data"]) for r in load_rows(out) if r.get("protocol") in (protocol, cycle_protocol)}
+    for model in args.models:
+        if model in translation_models:
+            datasets = ["mnist_usps"]
+        else:
+            datasets = args.datasets or ["fashion_mnist", *(["mnist"] if model in MNIST_MODELS else [])]
+        for data in datasets:
+            if (model, data) in done:
+                continue
+            workdir = args.workdir / f"{model}-{data}"
+            row = cyclegan_row(args, workdir) if model == "cyclegan" else image_row(model, data, args, workdir)
+            row |= {
+                "protocol": cycle_protocol if model == "cyclegan" else protocol,
+                "threads": torch.get_num_threads(), "commit": commit.stdout.strip(), "device": device,
+                "torch": torch.__version__, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            }  # fmt: skip
+            print(json.dumps(row), flush=True)
+            with out.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+    rows = [r for r in load_rows(out) if r.get("protocol") in (protocol, cycle_protocol)]
+    text = f"{protocol}; {device}\n\n{table(rows, args.samples)}"
     print("\n" + text)
     if args.markdown:
         Path(args.markdown).parent.mkdir(parents=True, exist_ok=True)
         Path(args.markdown).write_text(text + "\n")
+    if args.plot:
+        plot(rows, args.plot, args.samples)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import lucic2018
+import quality
 import stacked_mnist
 from toy2d import PUBLISHED
 
@@ -53,12 +54,28 @@ def table(rows: list[Row], columns: list[Column]) -> str:
     return "\n".join(lines)
 
 
+def quality_curves_block() -> str:
+    """The FID curves' table (best and final FID per variant) and their plot, per measured protocol."""
+    rows = list({(r["model"], r["data"], r["protocol"]): r for r in load("quality.jsonl") if "curve" in r}.values())
+    if not rows:
+        return "ganzoo: not run yet (`python benchmarks/quality.py --plot docs/quality.png`)."
+    out = []
+    for protocol in dict.fromkeys(r["protocol"] for r in rows):
+        group = [r for r in rows if r["protocol"] == protocol]
+        measured = "; ".join(dict.fromkeys(provenance(r) for r in group))
+        out += [f"Protocol: {protocol}. Measured: {measured}.", "", quality.table(group, group[0]["samples"]), ""]
+    out.append("![small-CNN FID against kimg and CPU minutes](docs/quality.png)")
+    return "\n".join(out)
+
+
 def quality_section() -> str:
     # A re-measured (model, data, protocol) replaces its earlier row here; quality.jsonl keeps the history.
     rows = list({(r["model"], r["data"], r["protocol"]): r for r in load("quality.jsonl")}.values())
-    images = [r for r in rows if r["model"] != "cyclegan"]
+    images = [r for r in rows if r["model"] != "cyclegan" and "curve" not in r]
     cycle = [r for r in rows if r["model"] == "cyclegan"]
-    out = ["## Sample quality under one training budget (`benchmarks/quality.py`)", ""]
+    out = ["## Sample quality as each variant trains (`benchmarks/quality.py`)", "", quality_curves_block(), ""]
+    if images:
+        out += ["### Earlier: one point per variant, at one budget", ""]
     for protocol in dict.fromkeys(r["protocol"] for r in images):
         out += [f"Protocol: {protocol}.", ""]
         group = sorted((r for r in images if r["protocol"] == protocol), key=lambda r: (r["data"], first(r, "fid_")))
@@ -189,7 +206,7 @@ def lucic2018_section() -> str:
 
 def stacked_mnist_block() -> str:
     """Both Stacked MNIST settings: the published rows, then ganzoo's per method (mean ± std over seeds)."""
-    rows = load("stacked_mnist.jsonl")
+    rows = [r for r in load("stacked_mnist.jsonl") if stacked_mnist.current(r)]
     tables = "\n\n".join(stacked_mnist.table(rows, s) for s in stacked_mnist.SETTINGS)
     if not rows:
         return f"{tables}\n\nganzoo: not run yet (`python benchmarks/stacked_mnist.py`)."
@@ -206,6 +223,7 @@ def stacked_mnist_section() -> str:
 README_BLOCKS: dict[str, Callable[[], str]] = {
     "lucic2018": lucic2018_block,
     "stacked_mnist": stacked_mnist_block,
+    "quality": quality_curves_block,
     "toy2d": toy2d_table,
     "cyclegan": lambda: cyclegan_block([r for r in load("quality.jsonl") if r["model"] == "cyclegan"][-1:]),
 }

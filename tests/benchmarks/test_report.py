@@ -53,7 +53,8 @@ def test_sync_readme_replaces_only_the_marked_blocks(results) -> None:
         "intro\n<!-- report:toy2d -->\nstale\n<!-- /report:toy2d -->\n"
         "middle\n<!-- report:cyclegan -->\n<!-- /report:cyclegan -->\n"
         "<!-- report:lucic2018 -->\n<!-- /report:lucic2018 -->\n"
-        "<!-- report:stacked_mnist -->\n<!-- /report:stacked_mnist -->\nend\n"
+        "<!-- report:stacked_mnist -->\n<!-- /report:stacked_mnist -->\n"
+        "<!-- report:quality -->\n<!-- /report:quality -->\nend\n"
     )
     synced = report.sync_readme(text)
     assert "stale" not in synced and "| ganzoo gan | 8.0 | 50.0 |" in synced
