@@ -1,6 +1,6 @@
 """Mode collapse on images: Stacked MNIST (1,000 modes) in two published settings, beside the published rows.
 
-    python benchmarks/stacked_mnist.py [--settings small_d dcgan] [--methods ...] [--seeds 0 1 2] [--kimg 128]
+    python benchmarks/stacked_mnist.py [--settings small_d dcgan] [--methods ...] [--seeds 0 1 2] [--kimg 512]
                                        [--quick] [--data-root DIR] [--table-only]
 
 Data: ``stacked_mnist`` (128,000 images, three MNIST digits as the channels; ``ganzoo.data.StackedMNISTData``) at
@@ -17,7 +17,7 @@ Settings (each method is a ``ganzoo fit`` command line; the row records it):
   ``minibatch_gan --model.backbone dcgan``, ``wgan_gp``, ``pacgan`` (m = 2), and the R3GAN loss
   (``configs/r3gan_stacked_mnist.yaml``: relativistic pairing + R1 + R2 on the DCGAN networks).
 
-Budget: ``--kimg`` thousand real images per run (128: one pass over the set); the papers train far longer
+Budget: ``--kimg`` thousand real images per run (512: four passes over the set); the papers train far longer
 (PacGAN's small-D runs: 500,000 iterations of 128), so this is a CPU-sized comparison of the same methods, not a
 reproduction of their lengths. Resumable per (setting, method, seed): a finished one has a row in
 ``benchmarks/results/stacked_mnist.jsonl`` and is skipped; an interrupted one resumes from its last checkpoint
@@ -179,7 +179,7 @@ def main() -> None:
     parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS))
     parser.add_argument("--methods", nargs="+", default=None, help="method names (default: each setting's own)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
-    parser.add_argument("--kimg", type=float, default=128.0, help="thousands of real images per run")
+    parser.add_argument("--kimg", type=float, default=512.0, help="thousands of real images per run")
     parser.add_argument("--quick", action="store_true", help="1 kimg, two methods, one seed: a smoke check")
     parser.add_argument("--data-root", default=os.environ.get("GANZOO_DATA_ROOT", str(REPO.parent / "shared" / "data")))
     parser.add_argument("--workdir", type=Path, default=REPO / "runs" / "stacked_mnist")
