@@ -26,6 +26,7 @@ default is ``benchmarks/results/ci/quality_quick.jsonl``) and prints a markdown 
 
     python benchmarks/quality.py [--quick] [--models dcgan wgan_gp ...] [--datasets fashion_mnist mnist]
                                  [--kimg 300] [--every-kimg 30] [--samples 10000] [--plot docs/quality.png]
+                                 [--table-only]
 """
 
 from __future__ import annotations
@@ -247,6 +248,7 @@ def main() -> None:
     parser.add_argument("--out", default=None, help="JSON lines file to append to")
     parser.add_argument("--markdown", default=None, help="also write the table to this file")
     parser.add_argument("--plot", type=Path, default=None, help="PNG of the FID curves of the stored rows")
+    parser.add_argument("--table-only", action="store_true", help="table (and --plot) of the stored rows; no training")
     args = parser.parse_args()
     if args.quick:
         args.kimg, args.every_kimg, args.samples, args.datasets = 1.0, 0.5, 1000, ["mnist"]
@@ -272,7 +274,7 @@ def main() -> None:
         f"and small-CNN FID on up to {args.samples} test images per domain"
     )
     done = {(r["model"], r["data"]) for r in load_rows(out) if r.get("protocol") in (protocol, cycle_protocol)}
-    for model in args.models:
+    for model in [] if args.table_only else args.models:
         if model in translation_models:
             datasets = ["mnist_usps"]
         else:
