@@ -54,9 +54,15 @@ def table(rows: list[Row], columns: list[Column]) -> str:
     return "\n".join(lines)
 
 
+def quality_rows() -> list[Row]:
+    """The latest row of each (model, data, protocol): a re-measured one replaces its earlier row here, while
+    quality.jsonl keeps the history."""
+    return list({(r["model"], r["data"], r["protocol"]): r for r in load("quality.jsonl")}.values())
+
+
 def quality_curves_block() -> str:
     """The FID curves' table (best and final FID per variant) and their plot, per measured protocol."""
-    rows = list({(r["model"], r["data"], r["protocol"]): r for r in load("quality.jsonl") if "curve" in r}.values())
+    rows = [r for r in quality_rows() if "curve" in r]
     if not rows:
         return "ganzoo: not run yet (`python benchmarks/quality.py --plot docs/quality.png`)."
     out = []
@@ -69,8 +75,7 @@ def quality_curves_block() -> str:
 
 
 def quality_section() -> str:
-    # A re-measured (model, data, protocol) replaces its earlier row here; quality.jsonl keeps the history.
-    rows = list({(r["model"], r["data"], r["protocol"]): r for r in load("quality.jsonl")}.values())
+    rows = quality_rows()
     images = [r for r in rows if r["model"] != "cyclegan" and "curve" not in r]
     cycle = [r for r in rows if r["model"] == "cyclegan"]
     out = ["## Sample quality as each variant trains (`benchmarks/quality.py`)", "", quality_curves_block(), ""]
