@@ -269,9 +269,9 @@ SECTIONS = {"paths": paths, "quality": quality, "scaling": scaling, "metrics": m
 
 def print_tables(rows: list[dict]) -> None:
     """The run's tables, rendered by the report's own column definitions (one source for both)."""
-    import report
+    import report_speed
 
-    print("\n" + "\n".join(report.cpu_speed_section(rows)))
+    print("\n" + "\n".join(report_speed.cpu_speed_section(rows)))
 
 
 def plot(rows: list[dict], path: Path) -> None:

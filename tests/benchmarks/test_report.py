@@ -8,6 +8,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
 import report  # noqa: E402
+import report_tables  # noqa: E402
 
 
 def _row(method: str, dataset: str, seeds: int, hq: float, commit: str) -> dict:
@@ -20,7 +21,7 @@ def _row(method: str, dataset: str, seeds: int, hq: float, commit: str) -> dict:
 
 @pytest.fixture
 def results(tmp_path, monkeypatch):
-    monkeypatch.setattr(report, "RESULTS", tmp_path)
+    monkeypatch.setattr(report_tables, "RESULTS", tmp_path)
     return tmp_path / "toy2d.jsonl"
 
 
