@@ -12,7 +12,7 @@ Settings (each method is a ``ganzoo fit`` command line; the row records it):
 * ``small_d`` — Metz et al. (2017) / PacGAN Table 3, "D is 1/4 the size of G": the small networks of PacGAN's code of
   this experiment on ganzoo's DCGAN backbone (G 64-32-16 channels, D 2-4-8, ``SMALL_D``), z of 256, batch 128, Adam
   lr_D 2e-4, lr_G 1e-4, β = (0.5, 0.99). The plain GAN (k = 0) against Unrolled GAN
-  (k = 5) and PacGAN (m = 2; 3 and 4 by name).
+  (k = 5 and 10) and PacGAN (m = 2, 3, 4; m = 3 with batch 126, a multiple of 3).
 * ``dcgan`` — the VEEGAN/PacGAN Table 2 setting: each method with its ganzoo defaults on DCGAN networks: ``dcgan``,
   ``minibatch_gan --model.backbone dcgan``, ``wgan_gp``, ``pacgan`` (m = 2), and the R3GAN loss
   (``configs/r3gan_stacked_mnist.yaml``: relativistic pairing + R1 + R2 on the DCGAN networks).
@@ -59,6 +59,7 @@ SETTINGS: dict[str, dict[str, list[str]]] = {
     "small_d": {
         "dcgan (k = 0)": ["--model", "vanilla_gan", *SMALL_D],
         "unrolled_gan (k = 5)": ["--model", "unrolled_gan", *SMALL_D, "--model.unroll_steps", "5"],
+        "unrolled_gan (k = 10)": ["--model", "unrolled_gan", *SMALL_D, "--model.unroll_steps", "10"],
         "pacgan (m = 2)": ["--model", "pacgan", *SMALL_D, "--model.pack", "2"],
         "pacgan (m = 3)": ["--model", "pacgan", *SMALL_D, "--model.pack", "3", "--data.batch_size", "126"],
         "pacgan (m = 4)": ["--model", "pacgan", *SMALL_D, "--model.pack", "4"],
@@ -71,7 +72,6 @@ SETTINGS: dict[str, dict[str, list[str]]] = {
         "r3gan loss": ["--config", str(REPO / "configs" / "r3gan_stacked_mnist.yaml")],
     },
 }
-DEFAULT_METHODS = {"small_d": ["dcgan (k = 0)", "unrolled_gan (k = 5)", "pacgan (m = 2)"]}
 #: Published (modes, KL) as mean ± spread: PacGAN (Lin et al. 2018) Tables 2 and 3 (Metz et al.'s rows as PacGAN
 #: quotes them; ± is PacGAN's standard error), R3GAN (Huang et al. 2024).
 PUBLISHED: dict[str, list[tuple[str, str, str]]] = {
@@ -177,7 +177,7 @@ def table(rows: list[dict[str, Any]], setting: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS))
-    parser.add_argument("--methods", nargs="+", default=None, help="method names (default: each setting's own)")
+    parser.add_argument("--methods", nargs="+", default=None, help="method names (default: all of the setting's)")
     parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
     parser.add_argument("--kimg", type=float, default=512.0, help="thousands of real images per run")
     parser.add_argument("--quick", action="store_true", help="1 kimg, two methods, one seed: a smoke check")
@@ -195,7 +195,7 @@ def main() -> None:
         rows = [r for r in load_rows(out) if current(r) and round(r["kimg"]) == round(args.kimg)]
         done = {(r["setting"], r["method"], r["seed"]) for r in rows}
         for setting in args.settings:
-            methods = args.methods or DEFAULT_METHODS.get(setting, list(SETTINGS[setting]))
+            methods = args.methods or list(SETTINGS[setting])
             unknown = [m for m in methods if m not in SETTINGS[setting]]
             if unknown:
                 parser.error(f"unknown methods {unknown} for {setting}; choose from {list(SETTINGS[setting])}")
