@@ -4,15 +4,16 @@
                                        [--quick] [--data-root DIR] [--table-only]
 
 Data: ``stacked_mnist`` (128,000 images, three MNIST digits as the channels; ``ganzoo.data.StackedMNISTData``) at
-32×32, batch 64. Metric: ``modes_stacked`` — each channel of 26,000 generated images read by the shipped MNIST
-classifier; modes = distinct triples, KL = KL(triple histogram ‖ uniform). Real data scores 1,000 modes and KL 0.022.
+32×32, batch 64, unless a setting says otherwise. Metric: ``modes_stacked`` — each channel of 26,000 generated images
+read by the shipped MNIST classifier; modes = distinct triples, KL = KL(triple histogram ‖ uniform). Real data scores
+1,000 modes and KL 0.022.
 
 Settings (each method is a ``ganzoo fit`` command line; the row records it):
 
-* ``small_d`` — Metz et al. (2017) / PacGAN Table 3, "D is 1/4 the size of G": the small networks of PacGAN's code of
-  this experiment on ganzoo's DCGAN backbone (G 64-32-16 channels, D 2-4-8, ``SMALL_D``), z of 256, batch 128, Adam
-  lr_D 2e-4, lr_G 1e-4, β = (0.5, 0.99). The plain GAN (k = 0) against Unrolled GAN
-  (k = 5 and 10) and PacGAN (m = 2, 3, 4; m = 3 with batch 126, a multiple of 3).
+* ``small_d`` — Metz et al. (2017) / PacGAN Table 3, "D is 1/4 the size of G": the networks of PacGAN's code of this
+  experiment (ganzoo's ``metz`` backbone: G 64-32-16-8 channels, D 2-4-8 with BatchNorm on every layer, 3×3 kernels),
+  at 28×28, z of 256, batch 128, Adam lr_D 2e-4, lr_G 1e-4, β = (0.5, 0.99) (``SMALL_D``). The plain GAN (k = 0)
+  against Unrolled GAN (k = 5 and 10) and PacGAN (m = 2, 3, 4; m = 3 with batch 126, a multiple of 3).
 * ``dcgan`` — the VEEGAN/PacGAN Table 2 setting: each method with its ganzoo defaults on DCGAN networks: ``dcgan``,
   ``minibatch_gan --model.backbone dcgan``, ``wgan_gp``, ``pacgan`` (m = 2), and the R3GAN loss
   (``configs/r3gan_stacked_mnist.yaml``: relativistic pairing + R1 + R2 on the DCGAN networks).
@@ -46,10 +47,10 @@ from ganzoo.metrics import EvaluationOptions, evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "benchmarks" / "results" / "stacked_mnist.jsonl"
-#: Metz et al.'s networks as PacGAN's ``unrolled_GAN_experiment`` (D=0.25G) builds them, on ganzoo's DCGAN backbone:
-#: G 64-32-16 channels (theirs: 64-32-16-8 at 28×28), D 2-4-8 (theirs exactly), z of 256, batch 128.
+#: Metz et al.'s networks as PacGAN's ``unrolled_GAN_experiment`` (D=0.25G) builds them (ganzoo's ``metz`` backbone:
+#: G 64-32-16-8, D 2-4-8 with 3×3 kernels) at their 28×28, z of 256, batch 128, and their Adam settings.
 SMALL_D = [
-    *("--model.backbone", "dcgan", "--model.base_channels", "16", "--model.d_base_channels", "2"),
+    *("--model.backbone", "metz", "--data.image_size", "28"),
     *("--model.latent_dim", "256", "--data.batch_size", "128"),
     *("--model.optimizer_d", "Adam", "--model.optimizer_d.lr", "2e-4", "--model.optimizer_d.betas", "[0.5, 0.99]"),
     *("--model.optimizer_g", "Adam", "--model.optimizer_g.lr", "1e-4", "--model.optimizer_g.betas", "[0.5, 0.99]"),
@@ -104,9 +105,9 @@ def train(setting: str, method: str, seed: int, args: argparse.Namespace, workdi
             [
                 "fit",
                 *("--data", "stacked_mnist"),
+                *("--data.image_size", "32"),  # a setting may set its own
                 *SETTINGS[setting][method],
                 *("--data.root", args.data_root),
-                *("--data.image_size", "32"),
                 *(("--data.num_samples", "2048") if args.quick else ()),
                 *("--seed_everything", str(seed)),
                 *("--trainer.max_epochs", "-1"),

@@ -26,7 +26,8 @@ class DRAGAN(VanillaGAN):
     Args:
         gp_weight: λ.
         perturbation: the noise's scale, in units of the batch's standard deviation.
-        backbone: ``auto`` (the default: DCGAN for images, MLP for flat data), ``dcgan``, ``infogan`` or ``mlp``.
+        backbone: ``auto`` (the default: DCGAN for images, MLP for flat data), ``dcgan``, ``infogan``, ``metz`` or
+            ``mlp``.
         **kwargs: see :class:`~ganzoo.models.VanillaGAN` and :class:`~ganzoo.models.base.GAN`.
     """
 

@@ -22,7 +22,8 @@ class PacGAN(VanillaGAN):
 
     Args:
         pack: m, samples per pack (the paper uses 2–4; 1 is the plain GAN). The batch size must be a multiple of it.
-        backbone: ``auto`` (the default: DCGAN for images, MLP for flat data), ``dcgan``, ``infogan`` or ``mlp``.
+        backbone: ``auto`` (the default: DCGAN for images, MLP for flat data), ``dcgan``, ``infogan``, ``metz`` or
+            ``mlp``.
         **kwargs: see :class:`~ganzoo.models.VanillaGAN` and :class:`~ganzoo.models.base.GAN`.
     """
 

@@ -30,7 +30,8 @@ class VanillaGAN(GAN):
             backbone's own (none for the MLP, BatchNorm for the convolutional backbones).
         d_norm: normalisation in the discriminator's hidden layers; None: the backbone's own.
         backbone: ``mlp`` (images or flat data), ``infogan`` (sides multiple of 4), ``dcgan`` (square images of side
-            2^k) or ``auto`` (``dcgan`` for images, ``mlp`` for flat data).
+            2^k), ``metz`` (Metz et al.'s small Stacked MNIST networks, D a quarter of G) or ``auto`` (``dcgan`` for
+            images, ``mlp`` for flat data).
         base_channels: DCGAN width (of both players unless ``d_base_channels`` is given).
         d_base_channels: the discriminator's DCGAN width, e.g. ¼ of the generator's for Metz et al.'s small-D
             setting, in which a plain GAN collapses and unrolling helps; None: ``base_channels``.

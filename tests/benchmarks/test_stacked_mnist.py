@@ -28,7 +28,8 @@ def test_a_config_file_row_is_current_wherever_the_repository_was_checked_out():
 
 
 def test_the_small_d_setting_is_metz_et_al_networks():
-    # PacGAN's unrolled_GAN_experiment (D=0.25G): D of 2-4-8 channels, z of 256, batch 128; every method shares it.
+    # PacGAN's unrolled_GAN_experiment (D=0.25G): its networks at 28×28, z of 256, batch 128; every method shares it.
     for args in stacked_mnist.SETTINGS["small_d"].values():
-        assert args[args.index("--model.d_base_channels") + 1] == "2"
+        assert args[args.index("--model.backbone") + 1] == "metz"
+        assert args[args.index("--data.image_size") + 1] == "28"
         assert args[args.index("--model.latent_dim") + 1] == "256"
