@@ -69,6 +69,10 @@ class Clock(L.Callback):
         self.seconds = self.cpu_seconds = 0.0
         self._wall = self._cpu = 0.0
 
+    def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        # A resumed `ganzoo fit` may begin its first epoch without on_train_epoch_start (restored as begun).
+        self.on_train_epoch_start(trainer, pl_module)
+
     def on_train_epoch_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
         self._wall, self._cpu = time.perf_counter(), time.process_time()
 
