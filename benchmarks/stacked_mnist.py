@@ -16,7 +16,8 @@ Settings (each method is a ``ganzoo fit`` command line; the row records it):
   at 28×28, z of 256, batch 128, Adam lr_D 2e-4, lr_G 1e-4, β = (0.5, 0.99) (``SMALL_D``). The plain GAN (k = 0)
   against Unrolled GAN (k = 5 and 10) and PacGAN (m = 2, 3, 4; m = 3 with batch 126, a multiple of 3).
 * ``small_d_dcgan`` — the same widths, z, batch and optimizers on ganzoo's DCGAN backbone at 32×32 (4×4 kernels, no
-  BatchNorm on D's input layer): not a published setting, but one where all three methods train within 512 kimg.
+  BatchNorm on D's input layer): not a published setting, but one where the methods train within 512 kimg; with
+  Unrolled GAN's first-order approximation beside the paper's method.
 * ``dcgan`` — the VEEGAN/PacGAN Table 2 setting: each method with its ganzoo defaults on DCGAN networks: ``dcgan``,
   ``minibatch_gan --model.backbone dcgan``, ``wgan_gp``, ``pacgan`` (m = 2), and the R3GAN loss
   (``configs/r3gan_stacked_mnist.yaml``: relativistic pairing + R1 + R2 on the DCGAN networks).
@@ -78,6 +79,8 @@ SETTINGS: dict[str, dict[str, list[str]]] = {
     "small_d_dcgan": {
         "dcgan (k = 0)": ["--model", "vanilla_gan", *SMALL_D_DCGAN],
         "unrolled_gan (k = 5)": ["--model", "unrolled_gan", *SMALL_D_DCGAN, "--model.unroll_steps", "5"],
+        "unrolled_gan (k = 5, first order)": ["--model", "unrolled_gan", *SMALL_D_DCGAN, "--model.unroll_steps", "5",
+                                              "--model.second_order", "false"],
         "pacgan (m = 2)": ["--model", "pacgan", *SMALL_D_DCGAN, "--model.pack", "2"],
     },
     "dcgan": {
