@@ -222,6 +222,7 @@ def plot(rows: list[dict[str, Any]], path: Path, samples: int) -> None:
     by_kimg.legend(fontsize=7, ncol=2)
     plain = matplotlib.ticker.FuncFormatter(lambda value, _: f"{value:g}")  # 40, not 4 × 10¹
     for axis in (by_kimg.yaxis, by_cpu.xaxis):
+        axis.set_minor_locator(matplotlib.ticker.LogLocator(subs=(2, 5)))  # labels at 1, 2, 5: none overlap
         axis.set_major_formatter(plain)
         axis.set_minor_formatter(plain)
     for ax in (by_kimg, by_cpu):
