@@ -36,7 +36,7 @@ TINY_MODEL = {
     "dragan": ["--model.base_channels=8"],
     "cgan": ["--model.base_channels=8"],
     "unrolled_gan": ["--model.g_hidden=[32]", "--model.d_hidden=[32]", "--model.unroll_steps=2"],
-    "minibatch_gan": ["--model.hidden=[32]"],
+    "minibatch_gan": ["--model.base_channels=8", "--model.hidden=[32]"],
     "pacgan": ["--model.base_channels=8", "--model.g_hidden=[32]", "--model.d_hidden=[32]"],
     "wgan": ["--model.base_channels=8"],
     "wgan_gp": ["--model.base_channels=8"],

@@ -147,3 +147,13 @@ def test_first_order_unrolling_is_the_plain_gradient_at_the_look_ahead_discrimin
     g_by_hand = generator_gradient(look_ahead, batch)
     assert all(torch.allclose(a, b, atol=1e-6) for a, b in zip(g_first, g_by_hand, strict=True))
     assert not all(torch.allclose(a, b) for a, b in zip(g_full, g_first, strict=True))
+
+
+def test_minibatch_gan_builds_convolutional_players_for_images_and_mlps_for_flat_data():
+    # With MLP players on images D rejects the first, near-identical samples outright and G trains to pixel noise.
+    from ganzoo.nets.dcgan import DCGANDiscriminator, DCGANGenerator
+    from ganzoo.nets.mlp import MLPDiscriminator, MLPGenerator
+
+    images, flat = MinibatchGAN(data_shape=(1, 16, 16), base_channels=8), MinibatchGAN(data_shape=(2,), hidden=(8,))
+    assert isinstance(images.generator, DCGANGenerator) and isinstance(images.discriminator, DCGANDiscriminator)
+    assert isinstance(flat.generator, MLPGenerator) and isinstance(flat.discriminator, MLPDiscriminator)
