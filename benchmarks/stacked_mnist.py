@@ -18,6 +18,8 @@ Settings (each method is a ``ganzoo fit`` command line; the row records it):
 * ``small_d_dcgan`` — the same widths, z, batch and optimizers on ganzoo's DCGAN backbone at 32×32 (4×4 kernels, no
   BatchNorm on D's input layer): not a published setting, but one where the methods train within 512 kimg; with
   Unrolled GAN's first-order approximation beside the paper's method.
+* ``small_d_dcgan_equal_lr`` — ``small_d_dcgan`` with G's learning rate raised to D's (2e-4, DCGAN's), every method
+  alike: with PacGAN's 1e-4 the unrolled G falls behind D for good, with 2e-4 it comes back as the plain G does.
 * ``dcgan`` — the VEEGAN/PacGAN Table 2 setting: each method with its ganzoo defaults on DCGAN networks: ``dcgan``,
   ``minibatch_gan --model.backbone dcgan``, ``wgan_gp``, ``pacgan`` (m = 2), and the R3GAN loss
   (``configs/r3gan_stacked_mnist.yaml``: relativistic pairing + R1 + R2 on the DCGAN networks).
@@ -66,6 +68,9 @@ SMALL_D_DCGAN = [
     *("--model.backbone", "dcgan", "--model.base_channels", "16", "--model.d_base_channels", "2"),
     *SMALL_D_TRAINING,
 ]
+#: The same with G's learning rate raised to D's, DCGAN's 2e-4: at PacGAN's 1e-4 the unrolled G, whose gradient is
+#: shorter once D leads, falls behind the D and never comes back.
+SMALL_D_DCGAN_EQUAL_LR = [*SMALL_D_DCGAN, "--model.optimizer_g.lr", "2e-4"]
 #: setting → method → the ``ganzoo fit`` arguments that make it.
 SETTINGS: dict[str, dict[str, list[str]]] = {
     "small_d": {
@@ -82,6 +87,13 @@ SETTINGS: dict[str, dict[str, list[str]]] = {
         "unrolled_gan (k = 5, first order)": ["--model", "unrolled_gan", *SMALL_D_DCGAN, "--model.unroll_steps", "5",
                                               "--model.second_order", "false"],
         "pacgan (m = 2)": ["--model", "pacgan", *SMALL_D_DCGAN, "--model.pack", "2"],
+    },
+    "small_d_dcgan_equal_lr": {
+        "dcgan (k = 0)": ["--model", "vanilla_gan", *SMALL_D_DCGAN_EQUAL_LR],
+        "unrolled_gan (k = 5)": ["--model", "unrolled_gan", *SMALL_D_DCGAN_EQUAL_LR, "--model.unroll_steps", "5"],
+        "unrolled_gan (k = 5, first order)": ["--model", "unrolled_gan", *SMALL_D_DCGAN_EQUAL_LR,
+                                              "--model.unroll_steps", "5", "--model.second_order", "false"],
+        "pacgan (m = 2)": ["--model", "pacgan", *SMALL_D_DCGAN_EQUAL_LR, "--model.pack", "2"],
     },
     "dcgan": {
         "dcgan": ["--model", "dcgan"],
@@ -112,6 +124,7 @@ PUBLISHED: dict[str, list[tuple[str, str, str]]] = {
 TITLES = {
     "small_d": "D a quarter of G (Metz et al.; PacGAN Table 3)",
     "small_d_dcgan": "D a quarter of G on ganzoo's DCGAN backbone (the same widths; not a published setting)",
+    "small_d_dcgan_equal_lr": "The same, G's learning rate equal to D's (2e-4, DCGAN's; PacGAN's code: 1e-4)",
     "dcgan": "DCGAN networks (VEEGAN; PacGAN Table 2)",
 }
 
