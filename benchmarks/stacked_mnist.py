@@ -91,6 +91,7 @@ SETTINGS: dict[str, dict[str, list[str]]] = {
     "small_d_dcgan_equal_lr": {
         "dcgan (k = 0)": ["--model", "vanilla_gan", *SMALL_D_DCGAN_EQUAL_LR],
         "unrolled_gan (k = 5)": ["--model", "unrolled_gan", *SMALL_D_DCGAN_EQUAL_LR, "--model.unroll_steps", "5"],
+        "unrolled_gan (k = 10)": ["--model", "unrolled_gan", *SMALL_D_DCGAN_EQUAL_LR, "--model.unroll_steps", "10"],
         "unrolled_gan (k = 5, first order)": ["--model", "unrolled_gan", *SMALL_D_DCGAN_EQUAL_LR,
                                               "--model.unroll_steps", "5", "--model.second_order", "false"],
         "pacgan (m = 2)": ["--model", "pacgan", *SMALL_D_DCGAN_EQUAL_LR, "--model.pack", "2"],
