@@ -95,6 +95,7 @@ SETTINGS: dict[str, dict[str, list[str]]] = {
         "unrolled_gan (k = 5, first order)": ["--model", "unrolled_gan", *SMALL_D_DCGAN_EQUAL_LR,
                                               "--model.unroll_steps", "5", "--model.second_order", "false"],
         "pacgan (m = 2)": ["--model", "pacgan", *SMALL_D_DCGAN_EQUAL_LR, "--model.pack", "2"],
+        "pacgan (m = 4)": ["--model", "pacgan", *SMALL_D_DCGAN_EQUAL_LR, "--model.pack", "4"],
     },
     "dcgan": {
         "dcgan": ["--model", "dcgan"],
