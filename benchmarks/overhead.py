@@ -40,6 +40,7 @@ from torch.utils.data import DataLoader, Sampler
 
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
+from ganzoo.models.base import ADAM_DCGAN, as_callable
 
 CASE = throughput.CASES["vanilla_gan"]
 BATCH = throughput.BATCH_SIZE
@@ -82,8 +83,7 @@ class MinimalGAN(L.LightningModule):
         self.start = self.seconds = float("nan")
 
     def configure_optimizers(self) -> list[torch.optim.Optimizer]:
-        return [torch.optim.Adam(net.parameters(), lr=2e-4, betas=(0.5, 0.999))
-                for net in (self.generator, self.discriminator)]  # fmt: skip
+        return [as_callable(ADAM_DCGAN)(net.parameters()) for net in (self.generator, self.discriminator)]
 
     def training_step(self, real: torch.Tensor, batch_idx: int) -> None:
         opt_g, opt_d = self.optimizers()

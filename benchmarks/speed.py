@@ -12,13 +12,15 @@ GEMM peak **measured in the same run** (``throughput.gemm_peak``: the faster of 
 
 Sections (``--sections``; all by default):
 
-* ``paths``: dcgan and stylegan_lite, 1×32×32, batch 64: fp32 in the NCHW layout, fp32 channels-last (ganzoo's
-  default for conv nets), bf16-mixed channels-last, and the default with one torch thread; plus the plain loop of
-  ``throughput.py`` under ``torch.compile`` against the same loop eager (dcgan; ganzoo has no compile option). Each
-  path's same-seed D losses over the first 20 steps are compared with the fp32 NCHW run's (largest absolute
-  difference), the tolerance by which a fast path is judged.
-* ``quality``: dcgan on MNIST for ``--quality-kimg`` (64) thousand images in fp32 NCHW, fp32 channels-last and
-  bf16-mixed, same seed, and the small-CNN FID of 10k samples at the end: what a fast path does to a short run.
+* ``paths``: dcgan, stylegan_lite and the MLP GAN, 1×32×32, batch 64: fp32 in the NCHW layout, fp32 channels-last
+  (ganzoo's default for conv nets), bf16-mixed channels-last, the default with one torch thread, and the default with
+  torch's per-tensor Adam instead of ganzoo's default fused Adam; plus the plain loop of ``throughput.py`` under
+  ``torch.compile`` against the same loop eager (dcgan; ganzoo has no compile option). Each path's same-seed D losses
+  over the first 20 steps are compared with the fp32 NCHW run's (largest absolute difference), the tolerance by which
+  a fast path is judged.
+* ``quality``: dcgan on MNIST for ``--quality-kimg`` (64) thousand images in fp32 NCHW, fp32 channels-last,
+  bf16-mixed and per-tensor Adam, same seed, and the small-CNN FID of 10k samples at the end: what a fast path does
+  to a short run.
 * ``scaling``: images/s, GFLOP/s and peak memory (RSS, its high-water mark reset before each run) of dcgan and
   stylegan_lite against the batch (16, 64, 256 at 32×32) and the resolution (32, 64, 128 at batch 64); a PNG plot
   (``--plot``).
@@ -56,11 +58,16 @@ RESULTS = Path(__file__).resolve().parent / "results" / "speed.jsonl"
 QUICK = RESULTS.parent / "ci" / "speed_quick.jsonl"
 REPO = Path(__file__).resolve().parent.parent
 
-#: Model arguments: DCGAN as in throughput.py (no EMA), StyleGAN-lite with its packaged defaults (EMA on).
+#: Model arguments: DCGAN as in throughput.py (no EMA), StyleGAN-lite with its packaged defaults (EMA on), and the
+#: MLP GAN (fast paths only: the scaling section's resolutions are for conv nets).
 MODELS = {
     "dcgan": ["--model", "dcgan", "--model.ema_decay", "null"],
     "stylegan_lite": ["--model", "stylegan_lite"],
+    "vanilla_gan": ["--model", "vanilla_gan"],
 }
+SCALING_MODELS = ("dcgan", "stylegan_lite")
+#: torch's default Adam (a loop over tensors) in place of ganzoo's fused default.
+PER_TENSOR_ADAM = ("--model.optimizer_g.init_args.fused", "null", "--model.optimizer_d.init_args.fused", "null")
 
 
 class DiscriminatorLosses(L.Callback):
@@ -130,6 +137,7 @@ def paths(args: argparse.Namespace, peaks: dict[str, float], root: str) -> list[
         "fp32, channels-last (default)": (),
         "bf16-mixed, channels-last": ("--trainer.precision", "bf16-mixed"),
         "fp32, channels-last, 1 thread": (),
+        "fp32, channels-last, per-tensor Adam": PER_TENSOR_ADAM,
     }
     rows, shape = [], (1, 32, 32)
     for model in args.models:
@@ -173,7 +181,7 @@ def compiled(args: argparse.Namespace, root: str) -> list[dict]:
 def scaling(args: argparse.Namespace, peaks: dict[str, float], root: str) -> list[dict]:
     grid = [(b, 32) for b in args.batches] + [(64, r) for r in args.resolutions if r != 32]
     rows = []
-    for model in args.models:
+    for model in [m for m in args.models if m in SCALING_MODELS]:
         for batch, res in grid:
             shape = (1, res, res)
             steps = max(2, args.steps * 64 * 32 * 32 // (batch * res * res))  # about the same work per point
@@ -236,6 +244,7 @@ QUALITY_PATHS = {
     "fp32, NCHW": ("--model.channels_last", "false"),
     "fp32, channels-last (default)": (),
     "bf16-mixed, channels-last": ("--trainer.precision", "bf16-mixed"),
+    "fp32, channels-last, per-tensor Adam": PER_TENSOR_ADAM,
 }
 
 

@@ -11,10 +11,11 @@ import torch
 from ganzoo.data import RingData
 from ganzoo.lab.recording import Record, train_recorded
 from ganzoo.models import GAN, VanillaGAN
+from ganzoo.models.base import adam as models_adam
 
 
 def adam(lr: float, beta1: float = 0.5, beta2: float = 0.999) -> dict[str, Any]:
-    return {"class_path": "torch.optim.Adam", "init_args": {"lr": lr, "betas": (beta1, beta2)}}
+    return models_adam(lr, (beta1, beta2))
 
 
 def sgd(lr: float) -> dict[str, Any]:

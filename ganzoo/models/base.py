@@ -20,10 +20,10 @@ from torch import Tensor, nn
 from ganzoo.data.unpaired import UnpairedDataModule
 from ganzoo.distributed import draw_for_rank
 from ganzoo.errors import UserError
-from ganzoo.models.two_player import ADAM_DCGAN, Losses, TwoPlayerModule, as_callable, batch_size
+from ganzoo.models.two_player import ADAM_DCGAN, Losses, TwoPlayerModule, adam, as_callable, batch_size
 from ganzoo.regularizers import zero_centered_penalty
 
-__all__ = ["ADAM_DCGAN", "GAN", "Losses", "as_callable"]
+__all__ = ["ADAM_DCGAN", "GAN", "Losses", "adam", "as_callable"]
 
 
 class GAN(TwoPlayerModule):

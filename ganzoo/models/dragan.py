@@ -7,14 +7,14 @@ from typing import Any
 from lightning.pytorch.cli import OptimizerCallable
 from torch import Tensor
 
-from ganzoo.models.base import Losses
+from ganzoo.models.base import Losses, adam
 from ganzoo.models.vanilla_gan import VanillaGAN
 from ganzoo.nets.backbones import Backbone
 from ganzoo.registry import register_model
 from ganzoo.regularizers import dragan_penalty
 
 #: The DRAGAN authors' and Lucic et al.'s (2018) default: Adam 1e-4, β1 = 0.5.
-ADAM_DRAGAN: dict[str, Any] = {"class_path": "torch.optim.Adam", "init_args": {"lr": 1e-4, "betas": (0.5, 0.999)}}
+ADAM_DRAGAN = adam(1e-4, (0.5, 0.999))
 
 
 @register_model("dragan", "Kodali et al. 2017: non-saturating GAN + gradient penalty λ=10 near the real data")

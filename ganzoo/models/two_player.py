@@ -44,11 +44,17 @@ skip_missing_nvml_probe()  # Lightning's import has just asked for the probe (ev
 
 Losses = dict[str, Tensor]
 
+
+
+def adam(lr: float, betas: tuple[float, float], **init_args: Any) -> dict[str, Any]:
+    """A default optimizer spec: ``torch.optim.Adam`` with ``fused=True``, torch's one-kernel Adam. The same update
+    up to float rounding, and on the CPU machines here 3–6× faster per step than torch's default per-tensor loop,
+    which is +15 % training throughput for the MLP GAN and +2 % for DCGAN (``benchmarks/speed.py``)."""
+    return {"class_path": "torch.optim.Adam", "init_args": {"lr": lr, "betas": betas, **init_args, "fused": True}}
+
+
 #: Radford et al.'s Adam settings, the default for most variants.
-ADAM_DCGAN: dict[str, Any] = {
-    "class_path": "torch.optim.Adam",
-    "init_args": {"lr": 2e-4, "betas": (0.5, 0.999)},
-}
+ADAM_DCGAN = adam(2e-4, (0.5, 0.999))
 
 _NO_CLIPPING = {"g": None, "d": None}
 _OPTIMIZER_ARGS = ("optimizer_g", "optimizer_d", "scheduler_g", "scheduler_d")

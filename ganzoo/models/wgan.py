@@ -10,14 +10,14 @@ from torch import Tensor
 
 from ganzoo.losses import LossName
 from ganzoo.models.backbone_gan import BackboneGAN
-from ganzoo.models.base import Losses
+from ganzoo.models.base import Losses, adam
 from ganzoo.nets import Activation, Norm
 from ganzoo.nets.backbones import Backbone
 from ganzoo.registry import register_model
 from ganzoo.regularizers import gradient_penalty
 
 RMSPROP_WGAN: dict[str, Any] = {"class_path": "torch.optim.RMSprop", "init_args": {"lr": 5e-5}}
-ADAM_WGAN_GP: dict[str, Any] = {"class_path": "torch.optim.Adam", "init_args": {"lr": 1e-4, "betas": (0.0, 0.9)}}
+ADAM_WGAN_GP = adam(1e-4, (0.0, 0.9))
 
 
 class _Critic(BackboneGAN):
