@@ -67,7 +67,7 @@ MODELS = {
 }
 SCALING_MODELS = ("dcgan", "stylegan_lite")
 #: torch's default Adam (a loop over tensors) in place of ganzoo's fused default.
-PER_TENSOR_ADAM = ("--model.optimizer_g.init_args.fused", "null", "--model.optimizer_d.init_args.fused", "null")
+PER_TENSOR_ADAM = ("--model.optimizer_g.init_args.fused", "false", "--model.optimizer_d.init_args.fused", "false")
 
 
 class DiscriminatorLosses(L.Callback):
