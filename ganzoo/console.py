@@ -7,6 +7,7 @@ import warnings
 
 #: Lightning's notices that say nothing about the user's run: an advertisement printed at every Trainer start, and
 #: a deprecation inside Lightning's own pytree helper (Lightning's code calls the deprecated API, not ganzoo's).
+#: (Warnings, as opposed to log records, are silenced in :func:`quiet_library_notices`.)
 _NOTICES = ("litlogger", "isinstance(treespec, LeafSpec)")
 
 
@@ -22,3 +23,6 @@ def quiet_library_notices() -> None:
         if not any(isinstance(f, _DropNotices) for f in logger.filters):
             logger.addFilter(_DropNotices())
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+    # Lightning's advice (with example code) for checkpoints every n steps under manual optimization: save the state
+    # from before optimizer.step(). A GAN step ends with both players updated, and that state is what a resume needs.
+    warnings.filterwarnings("ignore", message="Using ModelCheckpoint with manual optimization and every_n_train_steps")

@@ -1,5 +1,6 @@
 """Checkpoint names count generator steps (GeneratorStepCheckpoint), like every other "step" the user reads."""
 
+import warnings
 from pathlib import Path
 
 from ganzoo.cli import main
@@ -11,3 +12,12 @@ def test_checkpoint_names_count_generator_steps_not_both_players_optimizer_steps
     names = sorted(p.name for p in Path("runs/dcgan-digits/version_0/checkpoints").iterdir())
     assert names == ["epoch=0-step=3.ckpt", "last.ckpt"]  # 3 batches: 3 G steps (Lightning's global_step is 6)
     assert "litlogger" not in capsys.readouterr().err  # and no library advertisement on the console
+
+
+def test_checkpoints_every_n_steps_come_without_lightnings_manual_optimization_advice():
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        main(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY,
+              "--checkpoint.every_n_train_steps=2", "--checkpoint.every_n_epochs=null"])
+    assert not [w for w in caught if "manual optimization" in str(w.message)]
+    assert len(list(Path("runs/dcgan-digits/version_0/checkpoints").glob("epoch=*.ckpt"))) >= 1
