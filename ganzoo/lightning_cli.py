@@ -94,8 +94,9 @@ class GanzooCLI(LightningCLI):
         parser.link_arguments("data.data_shape", "model.init_args.data_shape", apply_on="instantiate")
         parser.link_arguments("data.num_classes", "model.init_args.num_classes", apply_on="instantiate")
         parser.add_lightning_class_args(GeneratorStepCheckpoint, "checkpoint")
-        # One checkpoint per epoch (the best one once a metric is monitored) and last.ckpt linking to it.
-        parser.set_defaults({"checkpoint.save_last": "link", "checkpoint.every_n_epochs": 1})
+        # One checkpoint per epoch (the best one once a metric is monitored) and last.ckpt linking to it. The epoch
+        # interval is left unset: Lightning then saves every epoch, and --checkpoint.every_n_train_steps alone works.
+        parser.set_defaults({"checkpoint.save_last": "link"})
         parser.add_lightning_class_args(SampleGrid, "samples")
         parser.add_lightning_class_args(Evaluation, "metrics")
         parser.add_lightning_class_args(NaNGuard, "nan_guard")

@@ -14,10 +14,9 @@ def test_checkpoint_names_count_generator_steps_not_both_players_optimizer_steps
     assert "litlogger" not in capsys.readouterr().err  # and no library advertisement on the console
 
 
-def test_checkpoints_every_n_steps_come_without_lightnings_manual_optimization_advice():
+def test_checkpoints_every_n_steps_need_no_other_flag_and_come_without_lightnings_manual_optimization_advice():
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        main(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY,
-              "--checkpoint.every_n_train_steps=2", "--checkpoint.every_n_epochs=null"])
+        main(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY, "--checkpoint.every_n_train_steps=2"])
     assert not [w for w in caught if "manual optimization" in str(w.message)]
     assert len(list(Path("runs/dcgan-digits/version_0/checkpoints").glob("epoch=*.ckpt"))) >= 1
