@@ -13,7 +13,7 @@ two paths on the same synthetic in-memory data (uint8 images drawn once from a f
   work is pinned: the architecture and no EMA (the default config's DCGAN settings would otherwise carry over
   to ``--model``), and no FID/KID/IS at the end of fit.
 * **plain**: a loop a competent engineer would write by hand: the same networks (``ganzoo.nets``), the same
-  optimizer as ganzoo's default (Adam(2e-4, β=(0.5, 0.999)), torch's fused implementation) for both players, losses
+  optimizer as ganzoo's default (Adam(2e-4, β=(0.5, 0.999)), torch's per-tensor implementation) for both players, losses
   from logits with ``softplus``; per epoch a ``randperm`` of the in-memory uint8 tensor, each batch gathered with one
   index op and scaled to [−1, 1] with ``x.float().div_(127.5).sub_(1)``.
   Per batch: one D step (fakes under ``no_grad``) then one G step with D frozen (``requires_grad_(False)``, so no

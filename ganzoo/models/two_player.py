@@ -45,12 +45,11 @@ skip_missing_nvml_probe()  # Lightning's import has just asked for the probe (ev
 Losses = dict[str, Tensor]
 
 
-
 def adam(lr: float, betas: tuple[float, float], **init_args: Any) -> dict[str, Any]:
-    """A default optimizer spec: ``torch.optim.Adam`` with ``fused=True``, torch's one-kernel Adam. The same update
-    up to float rounding, and on the CPU machines here 3–6× faster per step than torch's default per-tensor loop,
-    which is +15 % training throughput for the MLP GAN and +2 % for DCGAN (``benchmarks/speed.py``)."""
-    return {"class_path": "torch.optim.Adam", "init_args": {"lr": lr, "betas": betas, **init_args, "fused": True}}
+    """A default optimizer spec: ``torch.optim.Adam`` with these settings. Torch's per-tensor implementation: its fused
+    one (``--model.optimizer_d.fused true``) is faster on CPUs but Lightning cannot clip its gradients under mixed
+    precision, and checkpoints record which one a run used."""
+    return {"class_path": "torch.optim.Adam", "init_args": {"lr": lr, "betas": betas, **init_args}}
 
 
 #: Radford et al.'s Adam settings, the default for most variants.
