@@ -249,6 +249,8 @@ def one_line_error(capsys, args: list[str]) -> str:
         (["--model.n_critic", "0"], "--model.n_critic must be ≥ 1"),
         (["--trainer.accelerator", "gpu"], "(check the --trainer.* arguments)"),
         (["--trainer.default_root_dir", "a_file/runs"], "cannot create a run directory under a_file/runs"),
+        (["--trainer.precision", "bf16-mixed", "--model.clip_grad_norm_d", "1", "--model.optimizer_d.fused", "true"],
+         "--model.clip_grad_norm_d cannot clip a fused optimizer's gradients under bf16-mixed"),
     ],
 )
 def test_bad_settings_are_one_line_errors(capsys, args, message):

@@ -204,6 +204,15 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
     def configure_optimizers(self) -> Any:
         opt_g = self.optimizer_g(self.generator.parameters())
         opt_d = self.optimizer_d(self.discriminator.parameters())
+        trainer = attached_trainer(self)
+        if trainer is not None and isinstance(trainer.precision_plugin, MixedPrecision):
+            for role, optimizer in (("g", opt_g), ("d", opt_d)):
+                if self.clip_grad_norm[role] is not None and optimizer.defaults.get("fused"):
+                    # Lightning refuses (with a traceback, mid-setup): a fused step unscales its own gradients.
+                    raise UserError(
+                        f"--model.clip_grad_norm_{role} cannot clip a fused optimizer's gradients under "
+                        f"{trainer.precision}: drop --model.optimizer_{role}.fused or train in 32-true precision"
+                    )
         schedulers = [s(o) for s, o in ((self.scheduler_g, opt_g), (self.scheduler_d, opt_d)) if s is not None]
         return [opt_g, opt_d], schedulers
 
