@@ -46,9 +46,9 @@ Losses = dict[str, Tensor]
 
 
 def adam(lr: float, betas: tuple[float, float], **init_args: Any) -> dict[str, Any]:
-    """A default optimizer spec: ``torch.optim.Adam`` with these settings. Torch's per-tensor implementation: its fused
-    one (``--model.optimizer_d.fused true``) is faster on CPUs but Lightning cannot clip its gradients under mixed
-    precision, and checkpoints record which one a run used."""
+    """A default optimizer spec: ``torch.optim.Adam`` with these settings, torch's per-tensor implementation (the
+    fused one, ``--model.optimizer_d.fused true``, is faster on CPUs but Lightning cannot clip its gradients under
+    mixed precision)."""
     return {"class_path": "torch.optim.Adam", "init_args": {"lr": lr, "betas": betas, **init_args}}
 
 
