@@ -31,6 +31,7 @@ lint:
 bench:
 	$(BIN)/python benchmarks/throughput.py
 	$(BIN)/python benchmarks/overhead.py
+	$(BIN)/python benchmarks/allocator.py
 	$(BIN)/python benchmarks/speed.py --plot docs/speed.png
 	$(BIN)/python benchmarks/metrics_speed.py
 
@@ -45,6 +46,7 @@ bench-ci:
 	$(BIN)/python benchmarks/lucic2018.py --quick | tee $(CI_RESULTS)/lucic2018.md
 	$(BIN)/python benchmarks/stacked_mnist.py --quick | tee $(CI_RESULTS)/stacked_mnist.md
 	$(BIN)/python benchmarks/overhead.py --quick | tee $(CI_RESULTS)/overhead.md
+	$(BIN)/python benchmarks/allocator.py --quick --models vanilla_gan | tee $(CI_RESULTS)/allocator.md
 	$(BIN)/python benchmarks/speed.py --quick | tee $(CI_RESULTS)/speed.md
 	$(BIN)/python benchmarks/gpu_check.py --dry | tee $(CI_RESULTS)/gpu_check.md
 	$(BIN)/python benchmarks/report.py --out $(CI_RESULTS)/BENCHMARKS.md

@@ -38,6 +38,7 @@ import torch
 from lightning.pytorch.profilers import SimpleProfiler
 from torch.utils.data import DataLoader, Sampler
 
+from ganzoo.allocator import keep_freed_memory
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
 from ganzoo.models.base import ADAM_DCGAN, as_callable
@@ -176,6 +177,7 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 repetitions of 100 batches (a smoke check)")
     parser.add_argument("--threads", type=int, default=None)
     args = parser.parse_args()
+    keep_freed_memory()  # as the ganzoo command does; process-wide, so every path runs under it
     if args.quick:
         args.repetitions, args.steps = 2, 100
     if args.threads:

@@ -25,6 +25,27 @@ def speed_section() -> str:
                     ("GFLOP/img (counted)", lambda r: num(r.get("gflop_per_image"), 3)),
                     ("TFLOP/s", lambda r: num(r.get("tflops_ganzoo"), 3)),
                     ("MFU", lambda r: f"{100 * r['mfu']:.2f} %" if r.get("mfu") is not None else "—"),
+                    ("allocator", lambda r: r.get("allocator", "system defaults")),  # rows from before the setting
+                    ("measured", provenance),
+                ],
+            ),
+            "",
+        ]
+    if allocator := load("allocator.jsonl"):
+        out += [
+            "glibc's allocator with its defaults against ganzoo's setting (`ganzoo.allocator.keep_freed_memory`, "
+            "applied by the `ganzoo` command; `benchmarks/allocator.py`, a fresh process per run):",
+            "",
+            table(
+                allocator,
+                [
+                    ("model", lambda r: r["model"]),
+                    ("path", lambda r: r["path"]),
+                    ("img/s, glibc defaults", lambda r: num(r["images_per_s_default"])),
+                    ("img/s, freed memory kept", lambda r: num(r["images_per_s_kept"])),
+                    ("speed-up", lambda r: num(r["speedup"], 3)),
+                    ("page faults/batch, defaults", lambda r: f"{r['faults_per_batch_default']:,}"),
+                    ("kept", lambda r: f"{r['faults_per_batch_kept']:,}"),
                     ("measured", provenance),
                 ],
             ),

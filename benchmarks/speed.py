@@ -51,6 +51,7 @@ import lightning as L
 import throughput
 import torch
 
+from ganzoo import allocator
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
 
@@ -127,7 +128,7 @@ class _NoModuleTracker(contextlib.nullcontext):
 
 def row(section: str, **values: Any) -> dict[str, Any]:
     return {"section": section, **values, "threads": torch.get_num_threads(), "device": f"cpu ({os.cpu_count()} cores)",
-            "torch": torch.__version__, "commit": throughput.commit(),
+            "allocator": allocator.setting(), "torch": torch.__version__, "commit": throughput.commit(),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")}  # fmt: skip
 
 
@@ -331,6 +332,7 @@ def main() -> None:
     parser.add_argument("--plot", type=Path, default=None, help="PNG of the scaling section")
     parser.add_argument("--plot-only", action="store_true", help="redraw --plot from the stored rows and stop")
     args = parser.parse_args()
+    allocator.keep_freed_memory()  # as the ganzoo command does at start
     if args.quick:
         args.steps, args.warmup, args.repetitions = 2, 1, 1
         args.batches, args.resolutions, args.samples = [16], [32], [200]

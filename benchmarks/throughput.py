@@ -23,7 +23,9 @@ Both paths run one epoch of ``warmup + steps`` batches per repetition (fresh net
 a fresh CLI run each time). The first ``warmup`` batches are excluded; the clock runs from the end of the last warm-up
 batch to the end of the last batch, so it covers data loading and every per-batch hook but not start-up, sanity
 check, validation, checkpointing or sample grids. Repetitions alternate ganzoo, plain, ganzoo, plain… so that machine
-noise hits both; images/s = steps × 64 / seconds, median over repetitions; ratio = ganzoo / plain.
+noise hits both; images/s = steps × 64 / seconds, median over repetitions; ratio = ganzoo / plain. The whole
+process runs under :func:`ganzoo.allocator.keep_freed_memory`, as the ``ganzoo`` command does (both paths: it is
+process-wide); under glibc's defaults each path's speed depends on the thresholds glibc settled on in that process.
 
 FLOPs are counted, not estimated: ``torch.utils.flop_counter`` over one plain step (D and G, forward and backward;
 matmuls and convolutions). Achieved TFLOP/s = ganzoo images/s × FLOPs per image; MFU = that / the device's peak
@@ -57,6 +59,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
+from ganzoo import allocator
 from ganzoo.cli import expand_aliases
 from ganzoo.data import GANDataModule, InMemoryDataset
 from ganzoo.lightning_cli import run_cli
@@ -276,17 +279,16 @@ def default_peak(device_name: str) -> float | None:
 
 
 def commit() -> str:
+    """HEAD's short hash, with ``+dirty`` when tracked files differ from it (the row then ran code no commit holds)."""
+    here = Path(__file__).parent
     try:
-        out = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            capture_output=True,
-            text=True,
-            check=True,
-            cwd=Path(__file__).parent,
-        )
-        return out.stdout.strip() or "unknown"
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+                             cwd=here).stdout.strip()  # fmt: skip
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
+                                 text=True, check=True, cwd=here).stdout.strip()  # fmt: skip
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
+    return f"{sha}+dirty" if sha and changed else sha or "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -300,6 +302,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                         "dense peak for known GPUs; a CPU's fp32 GEMM peak, measured)")  # fmt: skip
     parser.add_argument("--out", type=Path, default=None, help=f"JSON lines file (default {RESULTS}; --quick: {QUICK})")
     args = parser.parse_args(argv)
+    # As the ``ganzoo`` command does at start; process-wide, so the plain loop runs under it too.
+    allocator.keep_freed_memory()
     if args.threads:
         torch.set_num_threads(args.threads)
     if args.accelerator == "cuda" and not torch.cuda.is_available():
@@ -338,6 +342,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "repetitions": reps,
                     "steps": steps,
                     "device": device_name,
+                    "allocator": allocator.setting(),
                     "torch": torch.__version__,
                     "lightning": L.__version__,
                     "commit": sha,

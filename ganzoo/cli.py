@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
 
+from ganzoo.allocator import keep_freed_memory
 from ganzoo.errors import UserError
 from ganzoo.registry import datasets, describe, models
 
@@ -129,6 +130,7 @@ def _resolve(kind: str, value: str) -> str:
 def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``ganzoo`` console script and ``python -m ganzoo``."""
     args = list(sys.argv[1:] if argv is None else argv)
+    keep_freed_memory()  # before the first tensor: every later step reuses the memory the previous one freed
     try:
         if not args or args[0] in ("-h", "--help"):
             print(USAGE)
