@@ -24,10 +24,11 @@ def keep_freed_memory() -> bool:
 
     By default glibc serves every block above 128 KiB with its own ``mmap`` and returns heap memory above a small
     threshold at each ``free``, so each training step faults its large tensors (activations, gradients, optimizer
-    temporaries) back in page by page: about 1,700 page faults and 14 % of a small MLP GAN's step on this project's
-    CPU machines (``benchmarks/allocator.py``). Results are unchanged: only where memory comes from differs. The cost:
-    the process keeps up to :data:`TRIM_THRESHOLD` of freed memory mapped. A no-op off glibc and where the user set
-    glibc's own ``MALLOC_*_`` variables.
+    temporaries) back in page by page: about 1,700 page faults per batch of a small MLP GAN on this project's CPU
+    machines, whose ``ganzoo fit`` runs 1.2× faster without them (``benchmarks/allocator.py``). Results are unchanged:
+    only where memory comes from differs. The cost: the process keeps up to :data:`TRIM_THRESHOLD` of freed memory
+    mapped. A no-op off glibc and where the user set glibc's own ``MALLOC_*_`` variables. The ``ganzoo`` command and
+    :func:`ganzoo.lightning_cli.run_cli` call it; call it first in your own training scripts.
     """
     if platform.libc_ver()[0] != "glibc" or any(name in os.environ for name in GLIBC_VARIABLES):
         return False

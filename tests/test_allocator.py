@@ -1,3 +1,4 @@
+import os
 import platform
 import subprocess
 import sys
@@ -62,3 +63,31 @@ def test_benchmark_rows_record_the_setting(monkeypatch):
     assert allocator.setting() == "system defaults"
     monkeypatch.setattr(allocator, "_kept", True)
     assert allocator.setting() == "kept freed memory"
+
+
+def test_runs_started_from_python_apply_it(monkeypatch):
+    import ganzoo.lightning_cli
+
+    calls = []
+    monkeypatch.setattr(allocator, "keep_freed_memory", lambda: calls.append(True))
+    with pytest.raises(SystemExit):
+        ganzoo.lightning_cli.run_cli(["--help"])
+    assert calls == [True]
+
+
+@glibc
+@pytest.mark.slow
+def test_training_is_bit_identical_either_way(tmp_path):
+    """Only where memory comes from changes: same seed, same weights after training, with and without."""
+    import torch
+
+    weights = []
+    for name, env in (("kept", {}), ("default", {"MALLOC_TOP_PAD_": "131072"})):  # glibc's own value: ganzoo backs off
+        args = [sys.executable, "-m", "ganzoo", "fit", "--model", "dcgan", "--data", "digits", "--trainer.max_steps",
+                "40", "--trainer.default_root_dir", str(tmp_path / name), "--metrics.metrics", "[]",
+                "--trainer.enable_progress_bar", "false"]  # fmt: skip
+        subprocess.run(args, check=True, capture_output=True, env={**os.environ, **env})
+        (ckpt,) = (tmp_path / name).rglob("last.ckpt")
+        weights.append(torch.load(ckpt, map_location="cpu", weights_only=True)["state_dict"])
+    assert weights[0].keys() == weights[1].keys()
+    assert all(torch.equal(weights[0][k], weights[1][k]) for k in weights[0])
