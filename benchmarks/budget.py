@@ -14,6 +14,8 @@ from typing import Any
 import lightning as L
 import torch
 
+from ganzoo import allocator
+
 
 class Budget(L.Callback):
     """Stops training after ``minutes`` of training time, ``cpu_minutes`` of this process's CPU time, or ``kimg``
@@ -119,6 +121,7 @@ def run_record(net: Any, clock: Clock, eval_seconds: float) -> dict[str, Any]:
         "eval_seconds": round(eval_seconds, 1),
         "threads": torch.get_num_threads(),
         "device": f"cpu ({os.cpu_count()} cores)",
+        "allocator": allocator.setting(),  # its page faults were most of a Lucic et al. run's time before
         "commit": commit.stdout.strip(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }

@@ -45,6 +45,7 @@ from typing import Any
 import torch
 from budget import Budget, Clock, last_checkpoint, load_rows
 
+from ganzoo import allocator
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
 from ganzoo.metrics import EvaluationOptions, evaluate
@@ -293,8 +294,9 @@ def main() -> None:
             row = cyclegan_row(args, workdir) if model == "cyclegan" else image_row(model, data, args, workdir)
             row |= {
                 "protocol": cycle_protocol if model == "cyclegan" else protocol,
-                "threads": torch.get_num_threads(), "commit": commit.stdout.strip(), "device": device,
-                "torch": torch.__version__, "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                "threads": torch.get_num_threads(), "allocator": allocator.setting(), "commit": commit.stdout.strip(),
+                "device": device, "torch": torch.__version__,
+                "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }  # fmt: skip
             print(json.dumps(row), flush=True)
             with out.open("a") as f:
