@@ -4,13 +4,12 @@ Protocol
 --------
 For each model of ``benchmarks/throughput.py`` (synthetic in-memory data, batch 64), each repetition runs four fresh
 Python processes, interleaved: the plain loop and ``ganzoo fit``, each with glibc's defaults and with ganzoo's
-setting (which the ``ganzoo`` command and ``run_cli`` apply at start; the default case opts out as a user would, by
-setting one of glibc's own variables to its default value). For each ``--configs`` file, ``ganzoo fit --config``
-on its real data (``--data-root`` as in the other benchmarks: ``GANZOO_DATA_ROOT`` or ``../shared/data``), both
-ways. A fresh process each, because the setting is process-wide and glibc's own thresholds move with what the
-process has freed before. Each child reports images/s
-over the timed batches (``throughput``'s rule: warm-up excluded) and the minor page faults per batch of its whole
-run (set-up included). The table gives medians over repetitions and the speed-up of the setting per path; one JSON
+setting (which the ``ganzoo`` command and ``run_cli`` apply at start; the default case opts out with
+``GANZOO_ALLOCATOR=system``, as a user would). For each ``--configs`` file, ``ganzoo fit --config`` on its real data
+(``GANZOO_DATA_ROOT`` or ``../shared/data``), both ways. A fresh process each, because the setting is process-wide
+and glibc's own thresholds move with what the process has freed before. Each child reports images/s over the timed
+batches (``throughput``'s rule: warm-up excluded) and the minor page faults per batch of its whole run (set-up
+included). The table gives medians over repetitions and the speed-up of the setting per path; one JSON
 line per (model, path) goes to ``benchmarks/results/allocator.jsonl`` (``--quick``: ``benchmarks/results/ci/``).
 
     python benchmarks/allocator.py [--models vanilla_gan dcgan] [--configs configs/lucic2018/ns_gan_mnist.yaml]
@@ -33,7 +32,7 @@ from pathlib import Path
 import throughput
 import torch
 
-from ganzoo.allocator import keep_freed_memory
+from ganzoo import allocator
 from ganzoo.lightning_cli import run_cli
 
 PATHS = ("plain", "ganzoo")
@@ -46,13 +45,11 @@ REPO = Path(__file__).resolve().parents[1]
 DATA_ROOT = os.environ.get("GANZOO_DATA_ROOT", str(REPO.parent / "shared" / "data"))
 #: Untimed batches of a config run (a throughput case has its own).
 WARMUP = 20
-#: glibc's own default for one of its variables: set, it makes ganzoo leave the allocator alone (the opt-out).
-GLIBC_DEFAULTS = {"MALLOC_TOP_PAD_": "131072"}
 
 
 def child(model: str, path: str, keep: bool, steps: int) -> dict[str, float]:
     """One measurement in this (fresh) process; ``model`` is a config file when ``path`` is ``config``."""
-    if keep and not keep_freed_memory():
+    if keep and not allocator.keep_freed_memory():
         raise SystemExit("keep_freed_memory() did not apply here (not glibc, or MALLOC_*_ variables set)")
     before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     with tempfile.TemporaryDirectory() as root:
@@ -63,7 +60,7 @@ def child(model: str, path: str, keep: bool, steps: int) -> dict[str, float]:
         else:
             images_per_s, batch = throughput.ganzoo_run(CASES[model], steps, "cpu", root), BATCH
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before
-    warmup = WARMUP if path == "config" else throughput.CASES[model].warmup
+    warmup = WARMUP if path == "config" else CASES[model].warmup
     return {"images_per_s": images_per_s, "faults_per_batch": faults / (warmup + steps), "batch_size": batch}
 
 
@@ -85,8 +82,10 @@ def now() -> str:
 
 def measure(model: str, path: str, keep: bool, steps: int) -> dict[str, float]:
     args = [sys.executable, __file__, "--child", model, path, str(int(keep)), str(steps)]
-    # ganzoo's command and run_cli apply the setting themselves: the default case opts out as a user would.
-    env = os.environ if keep else {**os.environ, **GLIBC_DEFAULTS}
+    # ganzoo's command and run_cli apply the setting themselves: the default case opts out as a user would (glibc's
+    # own variables would not do: setting any of them also stops glibc from moving its thresholds).
+    ours = (allocator.OPT_OUT, "GLIBC_TUNABLES", *allocator.GLIBC_VARIABLES)
+    env = {k: v for k, v in os.environ.items() if k not in ours} | ({} if keep else {allocator.OPT_OUT: "system"})
     done = subprocess.run(args, capture_output=True, text=True, cwd=Path(__file__).parent, env=env)
     if done.returncode:
         raise RuntimeError(f"{model} {path} keep={keep} failed:\n{done.stderr[-2000:]}")

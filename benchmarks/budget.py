@@ -110,8 +110,6 @@ def load_rows(path: Path) -> list[dict[str, Any]]:
 
 def run_record(net: Any, clock: Clock, eval_seconds: float) -> dict[str, Any]:
     """What every benchmark row records of a trained run: its length, its clock and where it was measured."""
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                            cwd=Path(__file__).parent)  # fmt: skip
     return {
         "kimg": net.images_seen / 1000,
         "d_steps": net.d_steps,
@@ -121,7 +119,22 @@ def run_record(net: Any, clock: Clock, eval_seconds: float) -> dict[str, Any]:
         "eval_seconds": round(eval_seconds, 1),
         "threads": torch.get_num_threads(),
         "device": f"cpu ({os.cpu_count()} cores)",
-        "allocator": allocator.setting(),  # its page faults were most of a Lucic et al. run's time before
-        "commit": commit.stdout.strip(),
+        "allocator": allocator.setting(),  # a Lucic et al. run's time depends on it
+        "commit": commit(),
         "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
     }
+
+
+def commit() -> str:
+    """HEAD's short hash, with ``+dirty`` when the code differs from it (the row then ran code no commit holds); the
+    results, figures and docs that benchmarks write themselves do not count."""
+    here = Path(__file__).parent
+    code = ["--", "ganzoo", "benchmarks/*.py", "configs", "pyproject.toml"]
+    try:
+        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
+                             cwd=here).stdout.strip()  # fmt: skip
+        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", *code], capture_output=True,
+                                 text=True, check=True, cwd=here.parent).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return f"{sha}+dirty" if sha and changed else sha or "unknown"

@@ -35,7 +35,6 @@ import argparse
 import inspect
 import json
 import os
-import subprocess
 import sys
 import tempfile
 from datetime import datetime, timezone
@@ -43,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from budget import Budget, Clock, last_checkpoint, load_rows
+from budget import Budget, Clock, commit, last_checkpoint, load_rows
 
 from ganzoo import allocator
 from ganzoo.cli import expand_aliases
@@ -269,7 +268,6 @@ def main() -> None:
     default_out = "ci/quality_quick.jsonl" if args.quick else "quality.jsonl"
     out = Path(args.out or REPO / "benchmarks" / "results" / default_out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO)
     device = torch.cuda.get_device_name() if args.accelerator in ("gpu", "cuda") else f"cpu ({os.cpu_count()} cores)"
     protocol = (
         f"ganzoo fit defaults, 32x32, batch {BATCH}, {args.kimg:g} kimg ({args.critic_factor:g}x for n_critic > 1), "
@@ -294,7 +292,7 @@ def main() -> None:
             row = cyclegan_row(args, workdir) if model == "cyclegan" else image_row(model, data, args, workdir)
             row |= {
                 "protocol": cycle_protocol if model == "cyclegan" else protocol,
-                "threads": torch.get_num_threads(), "allocator": allocator.setting(), "commit": commit.stdout.strip(),
+                "threads": torch.get_num_threads(), "allocator": allocator.setting(), "commit": commit(),
                 "device": device, "torch": torch.__version__,
                 "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
             }  # fmt: skip

@@ -186,6 +186,7 @@ def scaling(args: argparse.Namespace, peaks: dict[str, float], root: str) -> lis
         for batch, res in grid:
             shape = (1, res, res)
             steps = max(2, args.steps * 64 * 32 * 32 // (batch * res * res))  # about the same work per point
+            allocator.release_freed_memory()  # or the previous, larger point's kept heap counts as this one's peak
             reset_peak_rss()
             speed, module, _ = fit(model, shape, batch, steps, 2, root)
             rss = peak_rss_mib()
@@ -213,6 +214,8 @@ def peak_rss_mib() -> float:
 METRIC_PROBE = """
 import json, sys, time, torch
 from pathlib import Path
+from ganzoo.allocator import keep_freed_memory
+keep_freed_memory()  # as in the parent, whose setting the rows record
 from ganzoo.metrics.evaluate import evaluate
 from ganzoo.metrics.protocol import EvaluationOptions
 from ganzoo.models import DCGAN

@@ -44,7 +44,6 @@ import argparse
 import datetime
 import json
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -56,6 +55,7 @@ from typing import Any
 import lightning as L
 import torch
 import torch.nn.functional as F
+from budget import commit
 from torch import Tensor, nn
 from torch.utils.data import Dataset
 
@@ -276,19 +276,6 @@ PEAK_TFLOPS = {"H100": 989.4, "H200": 989.4, "A100": 312.0}
 
 def default_peak(device_name: str) -> float | None:
     return next((peak for key, peak in PEAK_TFLOPS.items() if key in device_name), None)
-
-
-def commit() -> str:
-    """HEAD's short hash, with ``+dirty`` when tracked files differ from it (the row then ran code no commit holds)."""
-    here = Path(__file__).parent
-    try:
-        sha = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True,
-                             cwd=here).stdout.strip()  # fmt: skip
-        changed = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], capture_output=True,
-                                 text=True, check=True, cwd=here).stdout.strip()  # fmt: skip
-    except (OSError, subprocess.CalledProcessError):
-        return "unknown"
-    return f"{sha}+dirty" if sha and changed else sha or "unknown"
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -9,33 +9,52 @@ import platform
 
 #: glibc's ``mallopt`` parameters (``malloc.h``).
 M_TRIM_THRESHOLD, M_MMAP_THRESHOLD = -1, -3
-#: Blocks up to this size come from the heap instead of a fresh ``mmap`` each (glibc's largest accepted value).
+#: Blocks up to this size come from the heap instead of a fresh ``mmap`` each (glibc's largest accepted value on
+#: 64-bit).
 MMAP_THRESHOLD = 32 * 2**20
 #: Free memory the heap may keep at its top before returning it: more than a step's activations of the shipped models.
 TRIM_THRESHOLD = 2**30
-#: Set any of these and glibc reads your values; ganzoo then leaves the allocator alone.
-GLIBC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_MAX_")
 SETTINGS = ((M_MMAP_THRESHOLD, MMAP_THRESHOLD), (M_TRIM_THRESHOLD, TRIM_THRESHOLD))
+#: ``GANZOO_ALLOCATOR=system`` leaves glibc's allocator as it is.
+OPT_OUT = "GANZOO_ALLOCATOR"
+#: Set any of these (or ``glibc.malloc.*`` in ``GLIBC_TUNABLES``) and glibc reads your values; ganzoo then backs off.
+GLIBC_VARIABLES = ("MALLOC_MMAP_THRESHOLD_", "MALLOC_TRIM_THRESHOLD_", "MALLOC_TOP_PAD_", "MALLOC_MMAP_MAX_")
 _kept = False
 
 
 def keep_freed_memory() -> bool:
-    """Raises glibc's mmap and trim thresholds for this process; True if they were set.
+    """Fixes glibc's mmap and trim thresholds high for this process; True if they were set.
 
-    By default glibc serves every block above 128 KiB with its own ``mmap`` and returns heap memory above a small
-    threshold at each ``free``, so each training step faults its large tensors (activations, gradients, optimizer
-    temporaries) back in page by page: about 1,700 page faults per batch of a small MLP GAN on this project's CPU
-    machines, whose ``ganzoo fit`` runs 1.2× faster without them (``benchmarks/allocator.py``). Results are unchanged:
-    only where memory comes from differs. The cost: the process keeps up to :data:`TRIM_THRESHOLD` of freed memory
-    mapped. A no-op off glibc and where the user set glibc's own ``MALLOC_*_`` variables. The ``ganzoo`` command and
-    :func:`ganzoo.lightning_cli.run_cli` call it; call it first in your own training scripts.
+    glibc starts with a 128 KiB mmap threshold and a small trim threshold and raises both as the process frees
+    mmapped blocks, so whether a training step faults its large tensors (activations, gradients, optimizer
+    temporaries) back in page by page depends on the process's history: from about 20 to over 1,700 page faults per
+    batch of the same small MLP GAN on this project's CPU machines, whose ``ganzoo fit`` runs 1.2× faster with the
+    thresholds fixed (``benchmarks/allocator.py``). Results are unchanged: only where memory comes from differs. The
+    cost: freed blocks up to :data:`MMAP_THRESHOLD` stay in the heap, and up to :data:`TRIM_THRESHOLD` of free memory
+    at its top stays mapped (per arena; forked DataLoader workers inherit the setting).
+
+    The ``ganzoo`` command and :func:`ganzoo.lightning_cli.run_cli` call it; call it first in your own training
+    scripts. A no-op off glibc, with ``GANZOO_ALLOCATOR=system``, and where you set glibc's own variables. Processes
+    started by ``spawn`` (``ddp_spawn``) begin with glibc's defaults.
     """
-    if platform.libc_ver()[0] != "glibc" or any(name in os.environ for name in GLIBC_VARIABLES):
+    if (
+        platform.libc_ver()[0] != "glibc"
+        or os.environ.get(OPT_OUT) == "system"
+        or any(name in os.environ for name in GLIBC_VARIABLES)
+        or "glibc.malloc." in os.environ.get("GLIBC_TUNABLES", "")
+    ):
         return False
     global _kept
-    libc = ctypes.CDLL(None)
-    _kept = all(libc.mallopt(option, value) for option, value in SETTINGS)
+    mallopt = ctypes.CDLL(None).mallopt
+    mallopt.argtypes, mallopt.restype = (ctypes.c_int, ctypes.c_int), ctypes.c_int
+    _kept = all([mallopt(option, value) == 1 for option, value in SETTINGS])  # a list: both are tried
     return _kept
+
+
+def release_freed_memory() -> None:
+    """Returns the free memory the heap kept to the system (``malloc_trim``), e.g. before measuring peak memory."""
+    if _kept:
+        ctypes.CDLL(None).malloc_trim(0)
 
 
 def setting() -> str:

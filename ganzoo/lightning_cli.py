@@ -288,11 +288,10 @@ def run_cli(args: Sequence[str] | None) -> GanzooCLI:
     """Runs a LightningCLI subcommand (``fit``, ``validate``, ``test``, ``predict``) with ganzoo's defaults."""
     from ganzoo.allocator import keep_freed_memory
     from ganzoo.console import quiet_library_notices
-
-    keep_freed_memory()  # the command does it too; here for runs started from Python (benchmarks, notebooks)
     from ganzoo.data import GANDataModule
     from ganzoo.models import TwoPlayerModule
 
+    keep_freed_memory()  # the command does it too; here for runs started from Python (benchmarks, notebooks)
     quiet_library_notices()
     models(), datasets()  # every registered class imported, so that bare class names resolve
 

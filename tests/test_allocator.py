@@ -45,9 +45,36 @@ def test_kept_memory_stops_the_page_faults_of_each_step():
 
 
 @glibc
-def test_the_users_own_glibc_variables_win(monkeypatch):
-    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "131072")
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("MALLOC_TRIM_THRESHOLD_", "131072"), ("GLIBC_TUNABLES", "glibc.malloc.trim_threshold=131072"),
+     ("GANZOO_ALLOCATOR", "system")],
+)  # fmt: skip
+def test_the_users_own_choice_wins(monkeypatch, variable, value):
+    monkeypatch.setenv(variable, value)
     assert allocator.keep_freed_memory() is False
+
+
+def test_a_no_op_off_glibc(monkeypatch):
+    monkeypatch.setattr(allocator.platform, "libc_ver", lambda: ("", ""))
+    assert allocator.keep_freed_memory() is False
+
+
+@glibc
+@pytest.mark.parametrize(
+    ("opt_out", "expected"), [(None, "True kept freed memory"), ("system", "False system defaults")]
+)
+def test_the_setting_that_rows_record(opt_out, expected):
+    code = "from ganzoo import allocator; print(allocator.keep_freed_memory(), allocator.setting())"
+    env = glibc_defaults_env() | ({"GANZOO_ALLOCATOR": opt_out} if opt_out else {})
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
+    assert done.stdout.strip() == expected
+
+
+def glibc_defaults_env() -> dict[str, str]:
+    """This environment without the variables that would make ganzoo back off."""
+    names = (*allocator.GLIBC_VARIABLES, "GLIBC_TUNABLES", allocator.OPT_OUT)
+    return {k: v for k, v in os.environ.items() if k not in names}
 
 
 def test_the_command_line_applies_it(monkeypatch, capsys):
@@ -56,13 +83,6 @@ def test_the_command_line_applies_it(monkeypatch, capsys):
     ganzoo.cli.main(["models"])
     assert calls == [True]
     assert "dcgan" in capsys.readouterr().out
-
-
-def test_benchmark_rows_record_the_setting(monkeypatch):
-    monkeypatch.setattr(allocator, "_kept", False)
-    assert allocator.setting() == "system defaults"
-    monkeypatch.setattr(allocator, "_kept", True)
-    assert allocator.setting() == "kept freed memory"
 
 
 def test_runs_started_from_python_apply_it(monkeypatch):
@@ -82,11 +102,11 @@ def test_training_is_bit_identical_either_way(tmp_path):
     import torch
 
     weights = []
-    for name, env in (("kept", {}), ("default", {"MALLOC_TOP_PAD_": "131072"})):  # glibc's own value: ganzoo backs off
+    for name, env in (("kept", {}), ("default", {"GANZOO_ALLOCATOR": "system"})):
         args = [sys.executable, "-m", "ganzoo", "fit", "--model", "dcgan", "--data", "digits", "--trainer.max_steps",
                 "40", "--trainer.default_root_dir", str(tmp_path / name), "--metrics.metrics", "[]",
                 "--trainer.enable_progress_bar", "false"]  # fmt: skip
-        subprocess.run(args, check=True, capture_output=True, env={**os.environ, **env})
+        subprocess.run(args, check=True, capture_output=True, env=glibc_defaults_env() | env)
         (ckpt,) = (tmp_path / name).rglob("last.ckpt")
         weights.append(torch.load(ckpt, map_location="cpu", weights_only=True)["state_dict"])
     assert weights[0].keys() == weights[1].keys()
