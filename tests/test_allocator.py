@@ -17,7 +17,9 @@ glibc = pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="mallopt is
 FAULTS = """
 import ctypes, resource, sys, torch
 from ganzoo.allocator import M_MMAP_THRESHOLD, keep_freed_memory
-ctypes.CDLL(None).mallopt(M_MMAP_THRESHOLD, 128 * 1024)
+libc = ctypes.CDLL(None)
+libc.prctl(41, 1, 0, 0, 0)  # PR_SET_THP_DISABLE: 4 KiB pages, so that faults count pages wherever THP is "always"
+libc.mallopt(M_MMAP_THRESHOLD, 128 * 1024)
 applied = keep_freed_memory() if sys.argv[1] == "1" else None
 xs = [torch.rand(n * 256 * 1024) for n in (1, 2, 3, 4, 8)]
 for _ in range(3):
