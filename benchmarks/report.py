@@ -24,9 +24,8 @@ from toy2d import PUBLISHED
 
 
 def quality_rows() -> list[Row]:
-    """The latest row of each (model, data, protocol): a re-measured one replaces its earlier row here, while
-    quality.jsonl keeps the history."""
-    return list({(r["model"], r["data"], r["protocol"]): r for r in load("quality.jsonl")}.values())
+    """The longest run of each (model, data, protocol), the latest of equals (``quality.longest_runs``)."""
+    return quality.longest_runs(load("quality.jsonl"))
 
 
 def quality_curves_block() -> str:

@@ -44,3 +44,19 @@ def test_the_table_states_best_and_final_fid_and_where_the_best_was():
     lines = quality.table([row], 10_000).splitlines()
     assert lines[0].startswith("| model | data | best FID (lenet, 10k) | at kimg | final FID |")
     assert lines[2] == "| dcgan | fashion_mnist | 35.0 | 240 | 38.5 | 300 | 1.23 | 7.50 | 30 | 167 |"
+
+
+def test_a_longer_budget_reruns_a_variant_and_its_row_supersedes_the_shorter_one():
+    protocol = "p"
+    short = {"model": "wgan", "data": "fashion_mnist", "protocol": protocol, "budget_kimg": 600.0, "fid": 111.7}
+    other = {"model": "dcgan", "data": "fashion_mnist", "protocol": protocol, "budget_kimg": 300.0, "fid": 41.5}
+    assert quality.has_run([short, other], "wgan", "fashion_mnist", 600.0)
+    assert not quality.has_run([short, other], "wgan", "fashion_mnist", 1800.0)
+    assert not quality.has_run([short, other], "wgan", "mnist", 600.0)
+    long = {**short, "budget_kimg": 1800.0, "fid": 60.0}
+    assert quality.has_run([short, long], "wgan", "fashion_mnist", 900.0)  # a longer run covers a shorter budget
+    # The longest run is shown whatever the order of the rows; the other variant keeps its own row.
+    assert quality.longest_runs([long, short, other]) == [long, other]
+    assert quality.longest_runs([short, long, other]) == [long, other]
+    rerun = {**short, "fid": 110.0}  # the same budget measured again: the latest row
+    assert quality.longest_runs([short, rerun]) == [rerun]
