@@ -13,7 +13,9 @@ network, run by the engine recorded in each row). Each model's settings are in `
 
 Resumable per (model, dataset, seed): each run trains in ``--workdir``/<model>_<data>_seed<seed>, with a checkpoint
 every epoch; a run cut off resumes from its last checkpoint (its clock too: wall and CPU time are kept in the
-checkpoint), and a (model, dataset, seed) with a row in ``benchmarks/results/lucic2018.jsonl`` is not run again.
+checkpoint), and a (model, dataset, seed) with a row in ``benchmarks/results/lucic2018.jsonl`` is not run again while
+its config's settings are those of the row (``settings``: a digest of the parsed config); rows of earlier settings stay
+in the file, out of the table.
 Every finished seed appends one JSON line (seed, commit, engine, wall and CPU time). The table (mean ± standard
 deviation over the seeds present, beside the published best) is printed at the end and by ``make report``.
 ``--quick`` (CI): 1 kimg, small-CNN FID on 500 images, rows under ``results/ci/``.
@@ -22,6 +24,7 @@ deviation over the seeds present, beside the published best) is printed at the e
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import statistics
@@ -30,6 +33,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import yaml
 from budget import Clock, last_checkpoint, load_rows, run_record
 
 from ganzoo.lightning_cli import run_cli
@@ -55,6 +59,18 @@ WEIGHTS = REPO.parent / "shared" / "data" / "fid" / "pt_inception-2015-12-05-nof
 
 def config(model: str, data: str) -> Path:
     return CONFIGS / f"{model}_{data}.yaml"
+
+
+def settings(text: str) -> str:
+    """A digest of a config's settings, parsed so that comments and layout do not count."""
+    canonical = json.dumps(yaml.safe_load(text), sort_keys=True)
+    return hashlib.sha256(canonical.encode()).hexdigest()[:12]
+
+
+def current(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows measured with the settings their config holds now; the others stay in the results file as history
+    (and their (model, dataset, seed) is run again)."""
+    return [r for r in rows if r.get("settings") == settings(config(r["model"], r["data"]).read_text())]
 
 
 def train(model: str, data: str, seed: int, args: argparse.Namespace, workdir: Path) -> tuple[Any, Any, Clock]:
@@ -96,6 +112,7 @@ def run(model: str, data: str, seed: int, args: argparse.Namespace, workdir: Pat
         "data": data,
         "seed": seed,
         "config": str(config(model, data).relative_to(REPO)),
+        "settings": settings(config(model, data).read_text()),
         "metric": record["metric"],
         "fid": record["value"],
         "engine": record.get("engine"),
@@ -143,7 +160,7 @@ def main() -> None:
         args.workdir = Path(tempfile.mkdtemp(prefix="lucic2018-"))
     if not args.table_only:
         out.parent.mkdir(parents=True, exist_ok=True)
-        done = {(r["model"], r["data"], r["seed"]) for r in load_rows(out)}
+        done = {(r["model"], r["data"], r["seed"]) for r in current(load_rows(out))}
         for data in args.datasets:
             for model in args.models:
                 for seed in args.seeds:
@@ -153,7 +170,7 @@ def main() -> None:
                     with out.open("a") as f:
                         f.write(json.dumps(row) + "\n")
                     print(json.dumps(row), flush=True)
-    print(table(load_rows(out)))
+    print(table(current(load_rows(out))))
 
 
 if __name__ == "__main__":

@@ -143,9 +143,12 @@ def toy2d_section() -> str:
 
 def lucic2018_block() -> str:
     """The Lucic et al. table (ganzoo's mean ± std over seeds beside the published best) and where it was measured."""
-    rows = load("lucic2018.jsonl")
+    every = load("lucic2018.jsonl")
+    rows = lucic2018.current(every)
     if not rows:
         return "Not run yet: `python benchmarks/lucic2018.py`."
+    superseded = [r for r in every if r not in rows]
+    earlier = "; ".join(f"{r['model']} {r['data']} seed {r['seed']} {r['fid']:.1f} ({r['commit']})" for r in superseded)
     engines = ", ".join(sorted({str(r.get("engine")) for r in rows}))
     commits = ", ".join(dict.fromkeys(r["commit"] for r in rows))
     dates = sorted(str(r["date"])[:10] for r in rows)
@@ -154,6 +157,7 @@ def lucic2018_block() -> str:
         f"{lucic2018.table(rows)}\n\nganzoo: one setting per model (`configs/lucic2018/`), `fid_10k_test` (Inception "
         f"pool3, engine {engines}); {len(rows)} runs, {minutes:,.0f} minutes in all, commits {commits}, "
         f"{dates[0]} to {dates[-1]}. Published: Lucic et al. 2018, best of a 100-point search per model."
+        + (f" Runs of settings since changed, not in the table: {earlier}." if superseded else "")
     )
 
 
@@ -169,8 +173,10 @@ def lucic2018_section() -> str:
         ("fit minutes (CPU minutes)", lambda r: f"{r['fit_seconds'] / 60:.0f} ({r['fit_cpu_seconds'] / 60:.0f})"),
         ("FID minutes", lambda r: f"{r['eval_seconds'] / 60:.1f}"),
         ("engine", lambda r: r.get("engine")),
+        ("settings", lambda r: r["settings"] + ("" if r in current else " (since changed)")),
         ("measured", provenance),
     ]
+    current = lucic2018.current(rows)
     out = ["## Lucic et al. (2018) on MNIST and Fashion-MNIST (`benchmarks/lucic2018.py`)", "", lucic2018_block()]
     if rows:
         out += ["", "Every run:", "", table(rows, columns)]

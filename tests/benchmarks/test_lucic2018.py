@@ -34,3 +34,15 @@ def test_a_run_resumes_from_the_newest_last_checkpoint(tmp_path):
         path.parent.mkdir(parents=True)
         path.write_text("")
     assert budget.last_checkpoint(tmp_path) == path
+
+
+def test_rows_of_changed_settings_leave_the_table_and_are_run_again():
+    text = lucic2018.config("wgan", "mnist").read_text()
+    assert lucic2018.settings("# a new comment\n" + text) == lucic2018.settings(text)  # layout does not count
+    changed = yaml.safe_load(text)
+    changed["model"]["init_args"]["n_critic"] += 1
+    assert lucic2018.settings(yaml.safe_dump(changed)) != lucic2018.settings(text)
+    now = {"model": "wgan", "data": "mnist", "seed": 0, "fid": 7.0, "settings": lucic2018.settings(text)}
+    before = {**now, "fid": 46.8, "settings": lucic2018.settings(yaml.safe_dump(changed))}
+    unknown = {key: value for key, value in before.items() if key != "settings"}
+    assert lucic2018.current([before, now, unknown]) == [now]
