@@ -5,7 +5,7 @@
 
 Protocol (theirs, from the paper and google/compare_gan v1): the InfoGAN-style networks at 28×28 for every model
 (``--model.backbone infogan``), batch 64, z of 64 dimensions, 20 epochs of the 60,000 training images counted in
-discriminator batches (18,750 D steps; G steps = D steps / n_critic); FID between the 10,000 test images and 10,000
+discriminator batches (18,740 D steps; G steps = D steps / n_critic); FID between the 10,000 test images and 10,000
 generated ones, grey tiled to 3 channels, TF Inception pool3 (``fid_10k_test``; ganzoo's Inception is the same
 network, run by the engine recorded in each row). Each model's settings are in ``configs/lucic2018/<model>_<data>.yaml``
 (sources: ``configs/lucic2018/README.md``): one setting per model, where the published numbers are the best of a
