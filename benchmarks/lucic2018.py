@@ -11,11 +11,10 @@ network, run by the engine recorded in each row). Each model's settings are in `
 (sources: ``configs/lucic2018/README.md``): one setting per model, where the published numbers are the best of a
 100-point hyper-parameter search, so ganzoo's rows are not expected to beat theirs.
 
-Resumable per (model, dataset, seed): each run trains in ``--workdir``/<model>_<data>_seed<seed>, with a checkpoint
-every epoch; a run cut off resumes from its last checkpoint (its clock too: wall and CPU time are kept in the
-checkpoint), and a (model, dataset, seed) with a row in ``benchmarks/results/lucic2018.jsonl`` is not run again while
-its config's settings are those of the row (``settings``: a digest of the parsed config); rows of earlier settings stay
-in the file, out of the table.
+Resumable per (model, dataset, seed) and settings (``settings``: a digest of the parsed config): each run trains in
+``--workdir``/<model>_<data>_seed<seed>_<settings>, with a checkpoint every epoch; a run cut off resumes from its last
+checkpoint (its clock too: wall and CPU time are kept in the checkpoint), and one with a row of the same settings in
+``benchmarks/results/lucic2018.jsonl`` is not run again. Rows of earlier settings stay in the file, out of the table.
 Every finished seed appends one JSON line (seed, commit, engine, wall and CPU time). The table (mean ± standard
 deviation over the seeds present, beside the published best) is printed at the end and by ``make report``.
 ``--quick`` (CI): 1 kimg, small-CNN FID on 500 images, rows under ``results/ci/``.
@@ -166,7 +165,8 @@ def main() -> None:
                 for seed in args.seeds:
                     if (model, data, seed) in done:
                         continue
-                    row = run(model, data, seed, args, args.workdir / f"{model}_{data}_seed{seed}")
+                    digest = settings(config(model, data).read_text())  # a changed config never resumes old weights
+                    row = run(model, data, seed, args, args.workdir / f"{model}_{data}_seed{seed}_{digest}")
                     with out.open("a") as f:
                         f.write(json.dumps(row) + "\n")
                     print(json.dumps(row), flush=True)
