@@ -155,7 +155,8 @@ def lucic2018_block() -> str:
     minutes = sum(r["fit_seconds"] + r["eval_seconds"] for r in rows) / 60
     return (
         f"{lucic2018.table(rows)}\n\nganzoo: one setting per model (`configs/lucic2018/`), `fid_10k_test` (Inception "
-        f"pool3, engine {engines}); {len(rows)} runs, {minutes:,.0f} minutes in all, commits {commits}, "
+        f"pool3, engine {engines}); {len(rows)} run{'s' * (len(rows) != 1)}, {minutes:,.0f} minutes in all, "
+        f"commits {commits}, "
         f"{dates[0]} to {dates[-1]}. Published: Lucic et al. 2018, best of a 100-point search per model."
         + (f" Runs of settings since changed, not in the table: {earlier}." if superseded else "")
     )
