@@ -66,10 +66,17 @@ def settings(text: str) -> str:
     return hashlib.sha256(canonical.encode()).hexdigest()[:12]
 
 
+def config_settings(model: str, data: str) -> str | None:
+    """The settings digest of the model's config as it is now (None if there is no such config)."""
+    path = config(model, data)
+    return settings(path.read_text()) if path.is_file() else None
+
+
 def current(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The rows measured with the settings their config holds now; the others stay in the results file as history
     (and their (model, dataset, seed) is run again)."""
-    return [r for r in rows if r.get("settings") == settings(config(r["model"], r["data"]).read_text())]
+    now = {key: config_settings(*key) for key in {(r["model"], r["data"]) for r in rows}}
+    return [r for r in rows if r.get("settings") is not None and r.get("settings") == now[r["model"], r["data"]]]
 
 
 def train(model: str, data: str, seed: int, args: argparse.Namespace, workdir: Path) -> tuple[Any, Any, Clock]:
@@ -111,7 +118,7 @@ def run(model: str, data: str, seed: int, args: argparse.Namespace, workdir: Pat
         "data": data,
         "seed": seed,
         "config": str(config(model, data).relative_to(REPO)),
-        "settings": settings(config(model, data).read_text()),
+        "settings": config_settings(model, data),
         "metric": record["metric"],
         "fid": record["value"],
         "engine": record.get("engine"),
@@ -165,8 +172,9 @@ def main() -> None:
                 for seed in args.seeds:
                     if (model, data, seed) in done:
                         continue
-                    digest = settings(config(model, data).read_text())  # a changed config never resumes old weights
-                    row = run(model, data, seed, args, args.workdir / f"{model}_{data}_seed{seed}_{digest}")
+                    # A changed config never resumes the old one's weights.
+                    workdir = args.workdir / f"{model}_{data}_seed{seed}_{config_settings(model, data)}"
+                    row = run(model, data, seed, args, workdir)
                     with out.open("a") as f:
                         f.write(json.dumps(row) + "\n")
                     print(json.dumps(row), flush=True)

@@ -14,11 +14,12 @@ and CPU time so far (evaluation excluded). At the end: KID and IS too, and Incep
 torchmetrics' download).
 
 Resumable per (model, dataset): a finished one has a row in ``benchmarks/results/quality.jsonl`` with the same
-protocol and at least the same budget (``budget_kimg``) and is skipped; an interrupted one resumes from its last
-checkpoint under ``--workdir``, curve and clock included. A variant still improving at the end of its budget can be
-given a longer one (``--models unrolled_gan --kimg 900``); the table and the plot show each variant's longest run, so
-the budget is a per-row fact, not part of the protocol. ``--plot`` draws FID against kimg and against CPU minutes, one
-line per variant.
+protocol that trained at least as far (its ``kimg``: the ``Budget`` callback stops at the first batch that reaches the
+budget) and is skipped; an interrupted one resumes from its last checkpoint under ``--workdir``, curve and clock
+included. A variant still improving at the end of its budget can be given a longer one (``--models unrolled_gan --kimg
+900``), which goes on from the shorter run's checkpoint when ``--workdir`` still holds it; the table and the plot show
+each variant's longest run, so the length is a per-row fact, not part of the protocol. ``--plot`` draws FID against
+kimg and against CPU minutes, one line per variant.
 
 CycleGAN is trained on MNIST↔USPS from ``configs/cyclegan_mnist_usps.yaml`` (its LR schedule sets the budget: the
 images per domain its epochs span) and gets its row from the label-preservation accuracy of its translations
@@ -177,18 +178,17 @@ def cyclegan_row(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
 
 
 def has_run(rows: list[dict[str, Any]], model: str, data: str, budget: float) -> bool:
-    """Whether ``rows`` (of one protocol) hold a finished run of (model, data) with at least ``budget`` kimg; rows
-    from before budgets were recorded count as the budget asked for."""
-    return any((r["model"], r["data"]) == (model, data) and r.get("budget_kimg", budget) >= budget for r in rows)
+    """Whether ``rows`` (of one protocol) hold a finished run of (model, data) that saw at least ``budget`` kimg."""
+    return any((r["model"], r["data"]) == (model, data) and r["kimg"] >= budget for r in rows)
 
 
 def longest_runs(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per (model, data, protocol), the row with the largest budget (the latest of equals): a longer run of the same
+    """Per (model, data, protocol), the row that trained longest (the latest of equals): a longer run of the same
     protocol supersedes a shorter one, while quality.jsonl keeps the history."""
     chosen: dict[tuple[str, str, str], dict[str, Any]] = {}
     for r in rows:
         key = (r["model"], r["data"], r["protocol"])
-        if key not in chosen or r.get("budget_kimg", 0) >= chosen[key].get("budget_kimg", 0):
+        if key not in chosen or r["kimg"] >= chosen[key]["kimg"]:
             chosen[key] = r
     return list(chosen.values())
 
@@ -262,7 +262,8 @@ def main() -> None:
     parser.add_argument("--models", nargs="+", default=[*image_models, *translation_models])
     parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=None,
                         help=f"default: Fashion-MNIST, and MNIST for {', '.join(MNIST_MODELS)}")  # fmt: skip
-    parser.add_argument("--kimg", type=float, default=300.0, help="training budget: thousands of real images seen")
+    parser.add_argument("--kimg", type=float, default=300.0,
+                        help="training budget: thousands of real images seen (× --critic-factor for n_critic > 1)")
     parser.add_argument("--critic-factor", type=float, default=2.0, help="budget multiplier for n_critic > 1 models")
     parser.add_argument("--every-kimg", type=float, default=30.0, help="thousand images between two FID points")
     parser.add_argument("--samples", type=int, default=10_000, help="generated images for the small-CNN metrics")
@@ -311,7 +312,7 @@ def main() -> None:
             workdir = args.workdir / f"{model}-{data}"
             row = cyclegan_row(args, workdir) if model == "cyclegan" else image_row(model, data, args, workdir)
             row |= {
-                "protocol": cycle_protocol if model == "cyclegan" else protocol, "budget_kimg": budget,
+                "protocol": cycle_protocol if model == "cyclegan" else protocol,
                 "threads": torch.get_num_threads(), "allocator": allocator.setting(), "commit": commit(),
                 "device": device, "torch": torch.__version__,
                 "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),

@@ -145,10 +145,10 @@ def lucic2018_block() -> str:
     """The Lucic et al. table (ganzoo's mean ± std over seeds beside the published best) and where it was measured."""
     every = load("lucic2018.jsonl")
     rows = lucic2018.current(every)
-    if not rows:
-        return "Not run yet: `python benchmarks/lucic2018.py`."
     superseded = [r for r in every if r not in rows]
     earlier = "; ".join(f"{r['model']} {r['data']} seed {r['seed']} {r['fid']:.1f} ({r['commit']})" for r in superseded)
+    if not rows:
+        return "Not run yet: `python benchmarks/lucic2018.py`." + (f" Earlier settings: {earlier}." if earlier else "")
     engines = ", ".join(sorted({str(r.get("engine")) for r in rows}))
     commits = ", ".join(dict.fromkeys(r["commit"] for r in rows))
     dates = sorted(str(r["date"])[:10] for r in rows)
@@ -164,6 +164,7 @@ def lucic2018_block() -> str:
 
 def lucic2018_section() -> str:
     rows = load("lucic2018.jsonl")
+    current = lucic2018.current(rows)
     columns: list[Column] = [
         ("model", lambda r: r["model"]),
         ("data", lambda r: r["data"]),
@@ -174,10 +175,9 @@ def lucic2018_section() -> str:
         ("fit minutes (CPU minutes)", lambda r: f"{r['fit_seconds'] / 60:.0f} ({r['fit_cpu_seconds'] / 60:.0f})"),
         ("FID minutes", lambda r: f"{r['eval_seconds'] / 60:.1f}"),
         ("engine", lambda r: r.get("engine")),
-        ("settings", lambda r: r["settings"] + ("" if r in current else " (since changed)")),
+        ("settings", lambda r: r.get("settings", "—") + ("" if r in current else " (since changed)")),
         ("measured", provenance),
     ]
-    current = lucic2018.current(rows)
     out = ["## Lucic et al. (2018) on MNIST and Fashion-MNIST (`benchmarks/lucic2018.py`)", "", lucic2018_block()]
     if rows:
         out += ["", "Every run:", "", table(rows, columns)]

@@ -48,12 +48,13 @@ def test_the_table_states_best_and_final_fid_and_where_the_best_was():
 
 def test_a_longer_budget_reruns_a_variant_and_its_row_supersedes_the_shorter_one():
     protocol = "p"
-    short = {"model": "wgan", "data": "fashion_mnist", "protocol": protocol, "budget_kimg": 600.0, "fid": 111.7}
-    other = {"model": "dcgan", "data": "fashion_mnist", "protocol": protocol, "budget_kimg": 300.0, "fid": 41.5}
+    short = {"model": "wgan", "data": "fashion_mnist", "protocol": protocol, "kimg": 600.0, "fid": 111.7}
+    other = {"model": "dcgan", "data": "fashion_mnist", "protocol": protocol, "kimg": 300.032, "fid": 41.5}
     assert quality.has_run([short, other], "wgan", "fashion_mnist", 600.0)
+    assert quality.has_run([short, other], "dcgan", "fashion_mnist", 300.0)  # Budget stops at the batch reaching it
     assert not quality.has_run([short, other], "wgan", "fashion_mnist", 1800.0)
     assert not quality.has_run([short, other], "wgan", "mnist", 600.0)
-    long = {**short, "budget_kimg": 1800.0, "fid": 60.0}
+    long = {**short, "kimg": 1800.0, "fid": 60.0}
     assert quality.has_run([short, long], "wgan", "fashion_mnist", 900.0)  # a longer run covers a shorter budget
     # The longest run is shown whatever the order of the rows; the other variant keeps its own row.
     assert quality.longest_runs([long, short, other]) == [long, other]

@@ -84,10 +84,16 @@ def test_lucic_rows_of_changed_settings_are_named_beside_the_table_not_in_it(res
 
     now = lucic2018.settings(lucic2018.config("wgan", "mnist").read_text())
     base = {"model": "wgan", "data": "mnist", "engine": "openvino-f32", "date": "2026-12-06", "fit_seconds": 60.0,
-            "eval_seconds": 60.0}  # fmt: skip
+            "fit_cpu_seconds": 60.0, "eval_seconds": 60.0, "kimg": 1199.36, "g_steps": 18740, "device": "cpu",
+            "threads": 1}  # fmt: skip
     rows = [{**base, "seed": 0, "fid": 46.8, "settings": "000000000000", "commit": "aaaaaaa"},
             {**base, "seed": 0, "fid": 8.0, "settings": now, "commit": "bbbbbbb"}]  # fmt: skip
     (results.parent / "lucic2018.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
     block = report.lucic2018_block()
     assert "| wgan | 8.0 (1 seed) |" in block and "46.8 (1 seed)" not in block
     assert "1 run, " in block and "not in the table: wgan mnist seed 0 46.8 (aaaaaaa)." in block
+
+    (results.parent / "lucic2018.jsonl").write_text(json.dumps(rows[0]) + "\n")  # no run of the settings of now
+    assert report.lucic2018_block() == "Not run yet: `python benchmarks/lucic2018.py`. Earlier settings: " \
+        "wgan mnist seed 0 46.8 (aaaaaaa)."
+    assert "| 000000000000 (since changed) |" in report.lucic2018_section()
