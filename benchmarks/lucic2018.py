@@ -1,7 +1,7 @@
 """Lucic et al. (2018), "Are GANs Created Equal?": their MNIST and Fashion-MNIST FID table, reproduced with ganzoo.
 
     python benchmarks/lucic2018.py [--models ns_gan wgan ...] [--datasets mnist fashion_mnist] [--seeds 0 1 2]
-                                   [--quick] [--data-root DIR] [--weights FILE] [--table-only]
+                                   [--jobs N] [--quick] [--data-root DIR] [--weights FILE] [--table-only]
 
 Protocol (theirs, from the paper and google/compare_gan v1): the InfoGAN-style networks at 28×28 for every model
 (``--model.backbone infogan``), batch 64, z of 64 dimensions, 20 epochs of the 60,000 training images counted in
@@ -17,7 +17,8 @@ checkpoint (its clock too: wall and CPU time are kept in the checkpoint), and on
 ``benchmarks/results/lucic2018.jsonl`` is not run again. Rows of earlier settings stay in the file, out of the table.
 Every finished seed appends one JSON line (seed, commit, engine, wall and CPU time). The table (mean ± standard
 deviation over the seeds present, beside the published best) is printed at the end and by ``make report``.
-``--quick`` (CI): 1 kimg, small-CNN FID on 500 images, rows under ``results/ci/``.
+``--jobs N`` runs N at a time, each in a process of its own with 1/N of the cores. ``--quick`` (CI): NS GAN and WGAN
+on MNIST, seed 0 (unless chosen), 1 kimg, small-CNN FID on 500 images, rows under ``results/ci/``.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import hashlib
 import json
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -146,39 +149,82 @@ def table(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def run_dir(workdir: Path, model: str, data: str, seed: int) -> Path:
+    # A changed config never resumes the old one's weights.
+    return workdir / f"{model}_{data}_seed{seed}_{config_settings(model, data)}"
+
+
+def child_command(model: str, data: str, seed: int, args: argparse.Namespace) -> list[str]:
+    """This script for one (model, dataset, seed), with the options that shape a run passed on."""
+    return [
+        sys.executable, __file__, "--models", model, "--datasets", data, "--seeds", str(seed),
+        "--data-root", args.data_root, "--workdir", str(args.workdir),
+        *(("--weights", args.weights) if args.weights else ()), *(("--quick",) if args.quick else ()),
+    ]  # fmt: skip
+
+
+def run_in_parallel(pending: list[tuple[str, str, int]], args: argparse.Namespace) -> list[str]:
+    """Runs ``args.jobs`` of the pending runs at a time, each in its own process with an equal share of the cores
+    (its output in ``--workdir``/<run>.log; each appends its own row); returns the runs that failed."""
+    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    queue, running, failed = list(pending), {}, []
+    while queue or running:
+        while queue and len(running) < args.jobs:
+            model, data, seed = queue.pop(0)
+            name = run_dir(args.workdir, model, data, seed).name
+            log = (args.workdir / f"{name}.log").open("a")
+            running[name] = subprocess.Popen(child_command(model, data, seed, args), stdout=log, stderr=log, env=env)
+            print(f"lucic2018: started {name} ({threads} thread{'s' * (threads > 1)}; log {log.name})", flush=True)
+        time.sleep(1)
+        for name, process in list(running.items()):
+            if process.poll() is not None:
+                del running[name]
+                print(f"lucic2018: {name} {'done' if process.returncode == 0 else 'FAILED'}", flush=True)
+                if process.returncode:
+                    failed.append(name)
+    return failed
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--models", nargs="+", choices=list(PUBLISHED), default=list(PUBLISHED))
-    parser.add_argument("--datasets", nargs="+", choices=DATASETS, default=list(DATASETS))
-    parser.add_argument("--seeds", nargs="+", type=int, default=[0, 1, 2])
+    parser.add_argument("--models", nargs="+", choices=list(PUBLISHED), help="default: all")
+    parser.add_argument("--datasets", nargs="+", choices=DATASETS, help="default: both")
+    parser.add_argument("--seeds", nargs="+", type=int, help="default: 0 1 2")
     parser.add_argument("--quick", action="store_true", help="1 kimg, small-CNN FID on 500 images: a smoke check")
     parser.add_argument("--data-root", default=os.environ.get("GANZOO_DATA_ROOT", str(REPO.parent / "shared" / "data")))
     parser.add_argument("--weights", default=os.environ.get("GANZOO_INCEPTION_WEIGHTS", str(WEIGHTS)),
                         help="Inception FID weights (default: $GANZOO_INCEPTION_WEIGHTS, else ../shared/data/fid)")
     parser.add_argument("--workdir", type=Path, default=REPO / "runs" / "lucic2018")
     parser.add_argument("--table-only", action="store_true", help="print the table of the stored rows and stop")
+    parser.add_argument("--jobs", type=int, default=1,
+                        help="runs at a time, each in its own process with an equal share of the cores "
+                             "(default 1: one after another, in this process)")  # fmt: skip
     args = parser.parse_args()
     if args.weights and not Path(args.weights).is_file():
         args.weights = None  # torchmetrics downloads the original weights
     out = REPO / "benchmarks" / "results" / "ci" / "lucic2018_quick.jsonl" if args.quick else RESULTS
+    args.models = args.models or (["ns_gan", "wgan"] if args.quick else list(PUBLISHED))
+    args.datasets = args.datasets or (["mnist"] if args.quick else list(DATASETS))
+    args.seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
     if args.quick:
-        args.models, args.datasets, args.seeds = ["ns_gan", "wgan"], ["mnist"], [0]
         args.workdir = Path(tempfile.mkdtemp(prefix="lucic2018-"))
+    failed: list[str] = []
     if not args.table_only:
         out.parent.mkdir(parents=True, exist_ok=True)
         done = {(r["model"], r["data"], r["seed"]) for r in current(load_rows(out))}
-        for data in args.datasets:
-            for model in args.models:
-                for seed in args.seeds:
-                    if (model, data, seed) in done:
-                        continue
-                    # A changed config never resumes the old one's weights.
-                    workdir = args.workdir / f"{model}_{data}_seed{seed}_{config_settings(model, data)}"
-                    row = run(model, data, seed, args, workdir)
-                    with out.open("a") as f:
-                        f.write(json.dumps(row) + "\n")
-                    print(json.dumps(row), flush=True)
+        pending = [(m, d, s) for d in args.datasets for m in args.models for s in args.seeds if (m, d, s) not in done]
+        if args.jobs > 1:
+            failed = run_in_parallel(pending, args)
+        for model, data, seed in pending if args.jobs == 1 else ():
+            row = run(model, data, seed, args, run_dir(args.workdir, model, data, seed))
+            with out.open("a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(json.dumps(row), flush=True)
     print(table(current(load_rows(out))))
+    if failed:
+        sys.exit(f"lucic2018: {len(failed)} run(s) failed: {', '.join(failed)} (logs in {args.workdir})")
 
 
 if __name__ == "__main__":

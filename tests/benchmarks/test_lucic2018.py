@@ -46,3 +46,18 @@ def test_rows_of_changed_settings_leave_the_table_and_are_run_again():
     before = {**now, "fid": 46.8, "settings": lucic2018.settings(yaml.safe_dump(changed))}
     unknown = {key: value for key, value in before.items() if key != "settings"}
     assert lucic2018.current([before, now, unknown]) == [now]
+
+
+def test_a_parallel_job_is_this_script_for_one_run_with_the_options_that_shape_it(tmp_path):
+    import argparse
+
+    args = argparse.Namespace(data_root="/data", workdir=tmp_path, weights="/w.pth", quick=True)
+    command = lucic2018.child_command("wgan", "fashion_mnist", 2, args)
+    assert command[1] == lucic2018.__file__
+    options = " ".join(command[2:])
+    assert "--models wgan --datasets fashion_mnist --seeds 2" in options
+    assert f"--data-root /data --workdir {tmp_path} --weights /w.pth --quick" in options
+    assert "--weights" not in lucic2018.child_command("wgan", "mnist", 0, argparse.Namespace(**{**vars(args),
+                                                                                               "weights": None}))
+    run = lucic2018.run_dir(tmp_path, "wgan", "mnist", 0)
+    assert run.name == f"wgan_mnist_seed0_{lucic2018.config_settings('wgan', 'mnist')}"
