@@ -9,7 +9,7 @@ discriminator batches (18,740 D steps; G steps = D steps / n_critic); FID betwee
 generated ones, grey tiled to 3 channels, TF Inception pool3 (``fid_10k_test``; ganzoo's Inception is the same
 network, run by the engine recorded in each row). Each model's settings are in ``configs/lucic2018/<model>_<data>.yaml``
 (sources: ``configs/lucic2018/README.md``): one setting per model, where the published numbers are the best of a
-100-point hyper-parameter search, so ganzoo's rows are not expected to beat theirs.
+100-point hyper-parameter search (the ± is their spread over restarts of that best setting).
 
 Resumable per (model, dataset, seed) and settings (``settings``: a digest of the parsed config): each run trains in
 ``--workdir``/<model>_<data>_seed<seed>_<settings>, with a checkpoint every epoch; a run cut off resumes from its last
@@ -150,7 +150,7 @@ def table(rows: list[dict[str, Any]]) -> str:
 
 
 def run_dir(workdir: Path, model: str, data: str, seed: int) -> Path:
-    # A changed config never resumes the old one's weights.
+    """Where a run trains: named by its settings, so a changed config never resumes the old one's weights."""
     return workdir / f"{model}_{data}_seed{seed}_{config_settings(model, data)}"
 
 
@@ -163,27 +163,50 @@ def child_command(model: str, data: str, seed: int, args: argparse.Namespace) ->
     ]  # fmt: skip
 
 
+def run_serially(pending: list[tuple[str, str, int]], args: argparse.Namespace, out: Path) -> None:
+    for model, data, seed in pending:
+        row = run(model, data, seed, args, run_dir(args.workdir, model, data, seed))
+        with out.open("a") as f:
+            f.write(json.dumps(row) + "\n")
+        print(json.dumps(row), flush=True)
+
+
 def run_in_parallel(pending: list[tuple[str, str, int]], args: argparse.Namespace) -> list[str]:
     """Runs ``args.jobs`` of the pending runs at a time, each in its own process with an equal share of the cores
-    (its output in ``--workdir``/<run>.log; each appends its own row); returns the runs that failed."""
-    threads = max(1, (os.cpu_count() or 1) // args.jobs)
+    (its output in ``--workdir``/<run>.log; each appends its own row); returns the runs that failed. Stopping this
+    process stops the runs (each saves a checkpoint on SIGTERM), so none goes on unwatched."""
+    jobs = min(args.jobs, len(pending))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1  # Linux: CPU set
+    threads = max(1, cores // max(jobs, 1))
     env = {**os.environ, "OMP_NUM_THREADS": str(threads)}
     args.workdir.mkdir(parents=True, exist_ok=True)
-    queue, running, failed = list(pending), {}, []
-    while queue or running:
-        while queue and len(running) < args.jobs:
-            model, data, seed = queue.pop(0)
-            name = run_dir(args.workdir, model, data, seed).name
-            log = (args.workdir / f"{name}.log").open("a")
-            running[name] = subprocess.Popen(child_command(model, data, seed, args), stdout=log, stderr=log, env=env)
-            print(f"lucic2018: started {name} ({threads} thread{'s' * (threads > 1)}; log {log.name})", flush=True)
-        time.sleep(1)
-        for name, process in list(running.items()):
-            if process.poll() is not None:
+    queue, failed = list(pending), []
+    running: dict[str, subprocess.Popen[bytes]] = {}
+    try:
+        while queue or running:
+            while queue and len(running) < jobs:
+                model, data, seed = queue.pop(0)
+                name = run_dir(args.workdir, model, data, seed).name
+                with (args.workdir / f"{name}.log").open("a") as log:  # the child keeps its own handle
+                    running[name] = subprocess.Popen(child_command(model, data, seed, args), stdout=log,
+                                                     stderr=subprocess.STDOUT, env=env)  # fmt: skip
+                print(f"lucic2018: started {name} ({threads} thread{'s' * (threads > 1)}; log {log.name})", flush=True)
+            time.sleep(1)
+            for name, process in list(running.items()):
+                if process.poll() is None:
+                    continue
                 del running[name]
-                print(f"lucic2018: {name} {'done' if process.returncode == 0 else 'FAILED'}", flush=True)
-                if process.returncode:
+                if process.returncode == 0:
+                    print(f"lucic2018: {name} done", flush=True)
+                else:
                     failed.append(name)
+                    tail = (args.workdir / f"{name}.log").read_text(errors="replace").splitlines()[-5:]
+                    print(f"lucic2018: {name} FAILED (exit {process.returncode}):", *tail, sep="\n  ", flush=True)
+    finally:
+        for process in running.values():
+            process.terminate()
+        for process in running.values():
+            process.wait()
     return failed
 
 
@@ -196,7 +219,8 @@ def main() -> None:
     parser.add_argument("--data-root", default=os.environ.get("GANZOO_DATA_ROOT", str(REPO.parent / "shared" / "data")))
     parser.add_argument("--weights", default=os.environ.get("GANZOO_INCEPTION_WEIGHTS", str(WEIGHTS)),
                         help="Inception FID weights (default: $GANZOO_INCEPTION_WEIGHTS, else ../shared/data/fid)")
-    parser.add_argument("--workdir", type=Path, default=REPO / "runs" / "lucic2018")
+    parser.add_argument("--workdir", type=Path, help="runs, kept for resuming (default: runs/lucic2018; --quick: a "
+                        "temporary directory)")
     parser.add_argument("--table-only", action="store_true", help="print the table of the stored rows and stop")
     parser.add_argument("--jobs", type=int, default=1,
                         help="runs at a time, each in its own process with an equal share of the cores "
@@ -208,20 +232,20 @@ def main() -> None:
     args.models = args.models or (["ns_gan", "wgan"] if args.quick else list(PUBLISHED))
     args.datasets = args.datasets or (["mnist"] if args.quick else list(DATASETS))
     args.seeds = args.seeds or ([0] if args.quick else [0, 1, 2])
-    if args.quick:
-        args.workdir = Path(tempfile.mkdtemp(prefix="lucic2018-"))
+    if args.workdir is None:
+        args.workdir = Path(tempfile.mkdtemp(prefix="lucic2018-")) if args.quick else REPO / "runs" / "lucic2018"
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
     failed: list[str] = []
     if not args.table_only:
         out.parent.mkdir(parents=True, exist_ok=True)
         done = {(r["model"], r["data"], r["seed"]) for r in current(load_rows(out))}
-        pending = [(m, d, s) for d in args.datasets for m in args.models for s in args.seeds if (m, d, s) not in done]
+        wanted = dict.fromkeys((m, d, s) for d in args.datasets for m in args.models for s in args.seeds)
+        pending = [run for run in wanted if run not in done]
         if args.jobs > 1:
             failed = run_in_parallel(pending, args)
-        for model, data, seed in pending if args.jobs == 1 else ():
-            row = run(model, data, seed, args, run_dir(args.workdir, model, data, seed))
-            with out.open("a") as f:
-                f.write(json.dumps(row) + "\n")
-            print(json.dumps(row), flush=True)
+        else:
+            run_serially(pending, args, out)
     print(table(current(load_rows(out))))
     if failed:
         sys.exit(f"lucic2018: {len(failed)} run(s) failed: {', '.join(failed)} (logs in {args.workdir})")

@@ -61,3 +61,17 @@ def test_a_parallel_job_is_this_script_for_one_run_with_the_options_that_shape_i
                                                                                                "weights": None}))
     run = lucic2018.run_dir(tmp_path, "wgan", "mnist", 0)
     assert run.name == f"wgan_mnist_seed0_{lucic2018.config_settings('wgan', 'mnist')}"
+
+
+def test_parallel_runs_name_the_failed_ones_with_their_log_tail(tmp_path, monkeypatch, capsys):
+    import argparse
+
+    def child(model, data, seed, args):  # a run that succeeds for seed 0 and fails for seed 1
+        return [sys.executable, "-c", f"print('run {seed}'); raise SystemExit({seed})"]
+
+    monkeypatch.setattr(lucic2018, "child_command", child)
+    args = argparse.Namespace(jobs=2, workdir=tmp_path)
+    failed = lucic2018.run_in_parallel([("wgan", "mnist", 0), ("wgan", "mnist", 1)], args)
+    assert failed == [lucic2018.run_dir(tmp_path, "wgan", "mnist", 1).name]
+    printed = capsys.readouterr().out
+    assert f"{failed[0]} FAILED (exit 1):\n  run 1" in printed and "seed0" in printed and "done" in printed
