@@ -82,6 +82,8 @@ def critic_steps(model: str) -> int:
 
 
 def budget_kimg(model: str, args: argparse.Namespace) -> float:
+    if model == "cyclegan":  # its config's LR schedule sets its length; --quick stops after a quarter of --kimg
+        return args.kimg / 4 if args.quick else CYCLEGAN_KIMG
     return args.kimg * (args.critic_factor if critic_steps(model) > 1 else 1)
 
 
@@ -164,9 +166,8 @@ def image_row(model: str, data: str, args: argparse.Namespace, workdir: Path) ->
 
 
 def cyclegan_row(args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
-    # Two generators and two discriminators: trained from the CPU-sized config for the images its LR schedule spans;
-    # --quick stops after a quarter of its own budget.
-    kimg = args.kimg / 4 if args.quick else CYCLEGAN_KIMG
+    # Two generators and two discriminators, trained from the CPU-sized config.
+    kimg = budget_kimg("cyclegan", args)
     net, dm, clock = train("cyclegan", "mnist_usps", kimg, args, workdir, config=CYCLEGAN_CONFIG)
     row: dict[str, Any] = {"model": "cyclegan", "data": "mnist_usps", "kimg": net.images_seen / 1000}
     row |= {"g_steps": net.g_steps, "seconds": round(clock.seconds, 1),
@@ -294,7 +295,7 @@ def main() -> None:
         f"ganzoo fit defaults, 32x32, batch {BATCH}, seed {args.seed}; small-CNN FID every {args.every_kimg:g} kimg "
         f"on {args.samples} samples vs 10k test; EMA G where kept; trained to the kimg column"
     )
-    cycle_kimg = args.kimg / 4 if args.quick else CYCLEGAN_KIMG
+    cycle_kimg = budget_kimg("cyclegan", args)
     cycle_protocol = (
         f"configs/cyclegan_mnist_usps.yaml, {cycle_kimg:g} kimg per domain, seed {args.seed}; label preservation "
         f"and small-CNN FID on up to {args.samples} test images per domain"
@@ -306,8 +307,7 @@ def main() -> None:
         else:
             datasets = args.datasets or ["fashion_mnist", *(["mnist"] if model in MNIST_MODELS else [])]
         for data in datasets:
-            budget = cycle_kimg if model == "cyclegan" else budget_kimg(model, args)
-            if has_run(stored, model, data, budget):
+            if has_run(stored, model, data, budget_kimg(model, args)):
                 continue
             workdir = args.workdir / f"{model}-{data}"
             row = cyclegan_row(args, workdir) if model == "cyclegan" else image_row(model, data, args, workdir)
