@@ -11,7 +11,10 @@ repetition so that machine noise hits all of them:
   manual optimization (``self.optimizers()``, ``manual_backward``), in a bare ``Trainer`` (no logger, progress bar,
   checkpoint or model summary; no validation) fed a ``DataLoader`` that yields whole index batches. What this adds
   to *plain* is Lightning's own cost.
-* **ganzoo**: ``throughput.ganzoo_run``, ``ganzoo fit`` with its defaults. What it adds to *lightning* is ganzoo's.
+* **lightning + N empty callbacks** (N: ganzoo fit's count), with Lightning's default profiler and with ganzoo's
+  ``NoProfiler``: what calling the hooks of that many callbacks costs, and what ganzoo's profiler saves of it.
+* **ganzoo**: ``throughput.ganzoo_run``, ``ganzoo fit`` with its defaults. What it adds to the last *lightning* row is
+  ganzoo's.
 
 Each path is timed by the same rule (warm-up batches excluded, median over repetitions) and reported in µs per
 batch. Then one more ``ganzoo fit`` run under Lightning's ``SimpleProfiler`` (the Trainer's public ``profiler``
@@ -35,13 +38,14 @@ from typing import Any
 import lightning as L
 import throughput
 import torch
-from lightning.pytorch.profilers import SimpleProfiler
+from lightning.pytorch.profilers import Profiler, SimpleProfiler
 from torch.utils.data import DataLoader, Sampler
 
 from ganzoo.allocator import keep_freed_memory
 from ganzoo.cli import expand_aliases
 from ganzoo.lightning_cli import run_cli
 from ganzoo.models.base import ADAM_DCGAN, as_callable
+from ganzoo.profiling import NoProfiler
 
 CASE = throughput.CASES["vanilla_gan"]
 BATCH = throughput.BATCH_SIZE
@@ -117,7 +121,7 @@ def simple_profiler(root: str, name: str) -> dict[str, Any]:
             "filename": name}}  # fmt: skip
 
 
-def lightning_run(steps: int, profiler: SimpleProfiler | None = None, callbacks: int = 0) -> tuple[float, L.Trainer]:
+def lightning_run(steps: int, profiler: Profiler | None = None, callbacks: int = 0) -> tuple[float, L.Trainer]:
     """µs per batch of the minimal LightningModule in a bare Trainer with ``callbacks`` callbacks that override no
     hook, and the trainer."""
     torch.manual_seed(throughput.SEED)
@@ -183,8 +187,9 @@ def main() -> None:
     if args.threads:
         torch.set_num_threads(args.threads)
     empty = len(ganzoo_callbacks())
+    quiet = f"lightning + {empty} empty callbacks, NoProfiler"
     times: dict[str, list[float]] = {"plain": [], "lightning": [], f"lightning + {empty} empty callbacks": [],
-                                     "ganzoo": []}  # fmt: skip
+                                     quiet: [], "ganzoo": []}  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="ganzoo-overhead-") as root:
         # One short untimed run of each path first: the first run in a process pays one-time costs.
         throughput.plain_run(CASE, 50, torch.device("cpu"))
@@ -194,6 +199,7 @@ def main() -> None:
             times["plain"].append(BATCH / throughput.plain_run(CASE, args.steps, torch.device("cpu")) * 1e6)
             times["lightning"].append(lightning_run(args.steps)[0])
             times[f"lightning + {empty} empty callbacks"].append(lightning_run(args.steps, callbacks=empty)[0])
+            times[quiet].append(lightning_run(args.steps, NoProfiler(), callbacks=empty)[0])
             times["ganzoo"].append(BATCH / throughput.ganzoo_run(CASE, args.steps, "cpu", root) * 1e6)
             print(f"{rep + 1}/{args.repetitions}: " + ", ".join(f"{k} {v[-1]:.0f} µs" for k, v in times.items()),
                   file=sys.stderr)  # fmt: skip
@@ -210,9 +216,11 @@ def main() -> None:
     for name, us in median.items():
         print(f"| {name} | {us:.0f} | {us - median['plain']:+.0f} | {median['plain'] / us:.3f} |")
     dispatch = median[f"lightning + {empty} empty callbacks"] - median["lightning"]
+    saved = median[f"lightning + {empty} empty callbacks"] - median[quiet]
     print(f"\nLightning's own cost: {median['lightning'] - median['plain']:+.0f} µs per batch, and {dispatch:+.0f} µs "
-          f"for calling the hooks of {empty} callbacks (ganzoo fit's count) that override none; ganzoo's on top of "
-          f"Lightning: {median['ganzoo'] - median['lightning']:+.0f} µs\n")  # fmt: skip
+          f"for calling the hooks of {empty} callbacks (ganzoo fit's count) that override none; ganzoo's profiler "
+          f"(ganzoo.profiling.NoProfiler, its default) saves {saved:.0f} µs of that; ganzoo's own on top of "
+          f"Lightning with its callbacks: {median['ganzoo'] - median[quiet]:+.0f} µs\n")  # fmt: skip
     print(f"Under SimpleProfiler (one run each: lightning {lightning_us:.0f}, ganzoo {ganzoo_us:.0f} µs per batch), "
           "the actions run every batch, µs per batch:\n")  # fmt: skip
     print("| action | lightning | ganzoo |")

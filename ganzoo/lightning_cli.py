@@ -21,6 +21,7 @@ from lightning.pytorch.utilities.exceptions import MisconfigurationException
 from ganzoo.checkpoint import AtomicCheckpointIO, read_checkpoint
 from ganzoo.errors import UserError
 from ganzoo.lightning_compat import find_unused_parameters
+from ganzoo.profiling import NoProfiler
 from ganzoo.registry import Entry, datasets, models
 
 SUBCOMMANDS = ("fit", "validate", "test", "predict")
@@ -115,6 +116,8 @@ class GanzooCLI(LightningCLI):
         chosen = self.config_init[self.subcommand].trainer.get("callbacks")
         # A copy: Lightning extends this very list with its own callbacks, its default progress bar among them.
         chosen = list(chosen) if isinstance(chosen, list) else [chosen]
+        if self.config_init[self.subcommand].trainer.get("profiler") is None:
+            kwargs.setdefault("profiler", NoProfiler())
         try:
             trainer = super().instantiate_trainer(**kwargs)
         except MisconfigurationException as err:  # an impossible trainer setting, e.g. a GPU on a machine without

@@ -18,6 +18,15 @@ class GeneratorStepCheckpoint(ModelCheckpoint):
 
     _model: TwoPlayerModule | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._state_key = super().state_key
+
+    @property
+    def state_key(self) -> str:
+        # Lightning formats this key (a repr of five settings) on each of the ~8 hook calls of every batch.
+        return self._state_key
+
     def setup(self, trainer: L.Trainer, pl_module: L.LightningModule, stage: str) -> None:
         super().setup(trainer, pl_module, stage)
         self._model = pl_module if isinstance(pl_module, TwoPlayerModule) else None

@@ -40,6 +40,14 @@ class NaNGuard(L.Callback):
         self.enabled = enabled
         self.weights_every_n_batches = max(1, weights_every_n_batches)
         self._losses: list[tuple[str, int, Tensor]] = []
+        self._first_d_parameter: Tensor | None = None
+
+    def on_train_start(self, trainer: L.Trainer, pl_module: L.LightningModule) -> None:
+        # After the strategy has moved and wrapped the module. The generator step freezes the discriminator
+        # (toggled optimizer), the discriminator step does not: its first parameter tells which player a loss
+        # belongs to, without a pass over the parameters on every backward.
+        if isinstance(pl_module, TwoPlayerModule):
+            self._first_d_parameter = next(pl_module.discriminator.parameters(), None)
 
     def on_train_batch_start(
         self, trainer: L.Trainer, pl_module: L.LightningModule, batch: Any, batch_idx: int
@@ -48,7 +56,8 @@ class NaNGuard(L.Callback):
 
     def on_before_backward(self, trainer: L.Trainer, pl_module: L.LightningModule, loss: Tensor) -> None:
         if self.enabled:
-            self._losses.append((_player(pl_module), pl_module.g_steps, loss.detach()))
+            frozen = self._first_d_parameter is None or not self._first_d_parameter.requires_grad
+            self._losses.append(("generator" if frozen else "discriminator", pl_module.g_steps, loss.detach()))
 
     def on_train_batch_end(
         self, trainer: L.Trainer, pl_module: L.LightningModule, outputs: Any, batch: Any, batch_idx: int
@@ -102,13 +111,6 @@ def first_non_finite(state_dict: dict[str, Tensor]) -> str | None:
         return None
     finite = torch.stack([torch.isfinite(t).all() for _, t in named]).cpu().tolist()
     return next((name for (name, _), ok in zip(named, finite, strict=True) if not ok), None)
-
-
-def _player(pl_module: TwoPlayerModule) -> str:
-    # The generator step freezes the discriminator (toggled optimizer); the discriminator step does not. Its first
-    # parameter tells, without a pass over all of them on every backward.
-    first = next(pl_module.discriminator.parameters(), None)
-    return "discriminator" if first is not None and first.requires_grad else "generator"
 
 
 def _last(trainer: L.Trainer) -> str:

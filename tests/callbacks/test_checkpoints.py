@@ -20,3 +20,13 @@ def test_checkpoints_every_n_steps_need_no_other_flag_and_come_without_lightning
         main(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY, "--checkpoint.every_n_train_steps=2"])
     assert not [w for w in caught if "manual optimization" in str(w.message)]
     assert len(list(Path("runs/dcgan-digits/version_0/checkpoints").glob("epoch=*.ckpt"))) >= 1
+
+
+def test_the_state_key_is_model_checkpoints_own_formula_computed_once():
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    from ganzoo.callbacks import GeneratorStepCheckpoint
+
+    ours, lightnings = GeneratorStepCheckpoint(every_n_train_steps=3), ModelCheckpoint(every_n_train_steps=3)
+    assert ours.state_key == lightnings.state_key.replace("ModelCheckpoint", "GeneratorStepCheckpoint")
+    assert ours.state_key is ours.state_key  # the same string, not formatted again on every hook call
