@@ -113,10 +113,11 @@ class GanzooCLI(LightningCLI):
             check_checkpoint(Path(ckpt), self.config[sub].get("model"))
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
-        chosen = self.config_init[self.subcommand].trainer.get("callbacks")
+        config = self.config_init[self.subcommand].trainer
+        chosen = config.get("callbacks")
         # A copy: Lightning extends this very list with its own callbacks, its default progress bar among them.
         chosen = list(chosen) if isinstance(chosen, list) else [chosen]
-        if self.config_init[self.subcommand].trainer.get("profiler") is None:
+        if config.get("profiler") is None:
             kwargs.setdefault("profiler", NoProfiler())
         try:
             trainer = super().instantiate_trainer(**kwargs)
