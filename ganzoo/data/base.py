@@ -8,13 +8,16 @@ model, and ``num_classes``, which it links into conditional models only.
 from __future__ import annotations
 
 import abc
+import hashlib
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
 import lightning as L
 import torch
+from filelock import FileLock
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, Sampler
 
@@ -247,10 +250,14 @@ def resize_uint8(images: Tensor, size: int) -> Tensor:
 
 def fetch(what: str, root: Path, hint: str, load: Callable[[], Any]) -> Any:
     """Runs ``load`` (usually a torchvision download-or-open), turning failures into a one-line UserError. A failed
-    download leaves no empty folders behind (a mistyped root is not created on disk)."""
+    download leaves no empty folders behind (a mistyped root is not created on disk).
+
+    Processes on one machine take turns per root (sweep agents, ``--jobs N`` benchmarks): torchvision checks that a
+    file exists and then extracts it in place, so a second process would read a half-written file."""
     existed = root.exists()
     try:
-        return load()
+        with download_lock(root):
+            return load()
     except UserError:
         raise
     except Exception as err:  # network errors, bad checksums, missing files: all the user's to fix
@@ -261,6 +268,12 @@ def fetch(what: str, root: Path, hint: str, load: Callable[[], Any]) -> Any:
             f"could not load {what} from {root} ({type(err).__name__}: {reason}); "
             f"{hint}, or point --data.root / ${ROOT_ENV} at a copy"
         ) from err
+
+
+def download_lock(root: Path) -> FileLock:
+    """An inter-process lock for ``root``, kept in the temporary folder: ``root`` may be read-only or not exist yet."""
+    digest = hashlib.sha256(str(root.expanduser().resolve()).encode()).hexdigest()[:16]
+    return FileLock(Path(tempfile.gettempdir()) / f"ganzoo-data-{digest}.lock")
 
 
 def _remove_empty_folders(root: Path) -> None:
