@@ -57,6 +57,8 @@ def train(data: str, epochs: int, root: str | None, seed: int = 0) -> tuple[Smal
 
 
 def main(argv: list[str] | None = None) -> None:
+    from ganzoo.checkpoint import save_atomically
+
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--data", choices=sorted(EPOCHS), required=True)
     parser.add_argument("--epochs", type=int, default=None, help="default 4 (12 for usps)")
@@ -64,8 +66,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     model, acc = train(args.data, args.epochs or EPOCHS[args.data], args.root)
     path = weights_path(args.data)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save(model.state_dict(), path)
+    save_atomically(model.state_dict(), path)  # a stopped run never leaves a truncated file for the metrics
     print(f"saved {path} (test accuracy {acc:.4f})")
 
 
