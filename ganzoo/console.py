@@ -26,3 +26,6 @@ def quiet_library_notices() -> None:
     # Lightning's advice (with example code) for checkpoints every n steps under manual optimization: save the state
     # from before optimizer.step(). A GAN step ends with both players updated, and that state is what a resume needs.
     warnings.filterwarnings("ignore", message="Using ModelCheckpoint with manual optimization and every_n_train_steps")
+    # A resumed run writes into a new run directory by design (the earlier one is left as it was, and ganzoo prints
+    # the new one), so Lightning's notice that the checkpoint folder changed since the checkpoint is expected.
+    warnings.filterwarnings("ignore", message="The dirpath has changed from")
