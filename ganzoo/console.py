@@ -29,3 +29,6 @@ def quiet_library_notices() -> None:
     # A resumed run writes into a new run directory by design (the earlier one is left as it was, and ganzoo prints
     # the new one), so Lightning's notice that the checkpoint folder changed since the checkpoint is expected.
     warnings.filterwarnings("ignore", message="The dirpath has changed from")
+    # run_cli(args) from Python (a notebook, a benchmark) runs exactly ``args``: the process's own sys.argv (a Jupyter
+    # kernel's, a script's options) is not a mistake to warn about.
+    warnings.filterwarnings("ignore", message="LightningCLI's args parameter is intended to run from within Python")

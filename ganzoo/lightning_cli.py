@@ -309,5 +309,7 @@ def run_cli(args: Sequence[str] | None) -> GanzooCLI:
         # Each model owns two optimizers (--model.optimizer_g/_d); LightningCLI's single --optimizer cannot apply.
         auto_configure_optimizers=False,
         save_config_callback=RunConfig,
+        # Lightning seeds 0 when asked for no seed (with a warning); saying 0 outright records it in the run's config.
+        seed_everything_default=0,
         args=cli_args,
     )

@@ -130,6 +130,19 @@ def test_fit_writes_a_grid_a_checkpoint_and_never_reuses_a_run_directory(tmp_pat
     assert (run0 / "checkpoints" / "last.ckpt").resolve() != (run1 / "checkpoints" / "last.ckpt").resolve()
 
 
+def test_runs_are_seeded_with_0_unless_told_otherwise_and_run_from_python_without_lightnings_notices(capsys):
+    import warnings
+
+    assert print_config(capsys, "--model", "vanilla_gan", "--data", "digits")["seed_everything"] == 0
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        main(["fit", "--model", "vanilla_gan", "--data", "digits", *TINY])
+    # Neither "No seed found" nor the advice against passing args while sys.argv (here pytest's) holds options.
+    messages = [str(w.message) for w in caught]
+    assert not [m for m in messages if "No seed found" in m or "args parameter" in m], messages
+    assert yaml.safe_load(Path("runs/vanilla_gan-digits/version_0/config.yaml").read_text())["seed_everything"] == 0
+
+
 @pytest.mark.parametrize(("value", "expected"), [("1", 1), ("1.0", 1.0), ("0.25", 0.25), ("2", 2)])
 def test_a_whole_number_of_batches_is_a_count_and_a_float_a_fraction(capsys, value, expected):
     # Lightning types limit_*_batches float | int, which made "1" the float 1.0: every batch.
