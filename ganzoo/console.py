@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import warnings
 
 #: Lightning's notices that say nothing about the user's run: an advertisement printed at every Trainer start, and
@@ -32,3 +33,10 @@ def quiet_library_notices() -> None:
     # run_cli(args) from Python (a notebook, a benchmark) runs exactly ``args``: the process's own sys.argv (a Jupyter
     # kernel's, a script's options) is not a mistake to warn about.
     warnings.filterwarnings("ignore", message="LightningCLI's args parameter is intended to run from within Python")
+
+
+def plain(docstring: str) -> str:
+    """A docstring as console text (a command's ``--help``): Sphinx roles and double backticks become the single
+    backticks of the options' own help texts."""
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"`\1`", docstring)
+    return text.replace("``", "`")

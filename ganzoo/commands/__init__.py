@@ -1,1 +1,1 @@
-"""ganzoo's own subcommands besides LightningCLI's: ``sample`` and ``evaluate``."""
+"""ganzoo's own subcommands besides LightningCLI's: ``sample``, ``evaluate``, ``fid`` and ``lab``."""

@@ -11,6 +11,7 @@ import importlib
 from pathlib import Path
 from typing import Any
 
+from ganzoo.console import plain
 from ganzoo.errors import UserError
 
 #: fit's flags are LightningCLI's (``--metrics.n_fake``); these commands accept both spellings of theirs.
@@ -24,7 +25,7 @@ def parser() -> argparse.ArgumentParser:
     for metric in metrics().values():
         by_subject.setdefault(metric.subject, []).append(metric.name)
     listing = "; ".join(f"{subject}: {', '.join(names)}" for subject, names in by_subject.items())
-    p = argparse.ArgumentParser(prog="ganzoo evaluate", description=__doc__, epilog=FLAG_STYLE)
+    p = argparse.ArgumentParser(prog="ganzoo evaluate", description=plain(__doc__), epilog=FLAG_STYLE)
     p.add_argument("--ckpt", required=True, help="a checkpoint written by `ganzoo fit` (loaded weights-only)")
     p.add_argument("--metrics", default=None, help=f"comma-separated (default: all of the subject's): {listing}")
     p.add_argument("--n-fake", "--n_fake", type=int, default=10_000)
