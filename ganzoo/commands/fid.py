@@ -18,6 +18,7 @@ from ganzoo.errors import UserError
 
 def parser() -> argparse.ArgumentParser:
     from ganzoo.commands.evaluate import FLAG_STYLE
+
     p = argparse.ArgumentParser(prog="ganzoo fid", description=plain(__doc__), epilog=FLAG_STYLE)
     p.add_argument("a", help="a folder of images or an .npz (uint8 `images`, N×H×W×C)")
     p.add_argument("b", help="the other set, likewise")

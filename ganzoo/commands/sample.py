@@ -16,6 +16,7 @@ from ganzoo.errors import UserError
 
 def parser() -> argparse.ArgumentParser:
     from ganzoo.commands.evaluate import FLAG_STYLE
+
     p = argparse.ArgumentParser(prog="ganzoo sample", description=plain(__doc__), epilog=FLAG_STYLE)
     p.add_argument("--ckpt", required=True, help="a checkpoint written by `ganzoo fit` (loaded weights-only)")
     p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
