@@ -47,7 +47,7 @@ class Evaluation(L.Callback):
         split: Literal["test", "train"] = "test",
         every_n_epochs: int = 5,
         ema: bool = True,
-        batch_size: int = 500,
+        batch_size: int = EvaluationOptions.batch_size,
         seed: int = 0,
         inception_weights: str | None = None,
     ) -> None:

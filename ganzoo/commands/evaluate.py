@@ -13,6 +13,7 @@ from typing import Any
 
 from ganzoo.console import plain
 from ganzoo.errors import UserError
+from ganzoo.metrics.protocol import EvaluationOptions
 
 #: fit's flags are LightningCLI's (``--metrics.n_fake``); these commands accept both spellings of theirs.
 FLAG_STYLE = "Every --dashed-flag is also accepted as --underscored_flag, the spelling of `ganzoo fit`'s options."
@@ -39,7 +40,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--data", default=None, help="dataset name or class path (default: the run's config.yaml)")
     p.add_argument("--data-root", "--data_root", default=None,
                    help="data root (default: the run's, $GANZOO_DATA_ROOT, ~/.cache)")  # fmt: skip
-    p.add_argument("--batch-size", "--batch_size", type=int, default=250,
+    p.add_argument("--batch-size", "--batch_size", type=int, default=EvaluationOptions.batch_size,
                    help="images per feature-network batch (never changes which images are generated)")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=True)
