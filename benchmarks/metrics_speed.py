@@ -10,10 +10,14 @@ difference from the eager NCHW path (relative to the largest feature), its GFLOP
 a 4096×4096 ``torch.mm`` and a GEMM of the same order through oneDNN, measured in the same run); then the projected
 time of a 10k-fake Inception FID with the real features cached (10,000 images at the default engine's rate plus the
 measured Fréchet distance of two 10k×2048 feature sets; the generator's time not included). Then the small-CNN path
-(28×28, batch 500) and the wall time of a 10k-vs-10k small-CNN FID between MNIST's test set and the first 10,000
-training images, feature extraction included and no cache (the protocol of ``fid_lenet_10k_test``). Inception
-needs weights: ``$GANZOO_INCEPTION_WEIGHTS`` or the offline copy in ../shared/data/fid, else torchmetrics'
-download. Appends JSON lines to ``benchmarks/results/metrics_speed.jsonl``.
+(28×28, at the evaluation's default feature batch) and the wall time of a 10k-vs-10k small-CNN FID between MNIST's
+test set and the first 10,000 training images, feature extraction included and no cache (the protocol of
+``fid_lenet_10k_test``). Then the feature batch: img/s and peak resident memory of the default Inception engine
+at batches of 50, 100, 250 and 500 (1,000 images each; ``--quick``: 50 and 100, 100 images), each in a fresh
+process so that the peak is that batch's own: what the evaluation's default batch
+(``EvaluationOptions.batch_size``) is chosen by. Inception needs weights: ``$GANZOO_INCEPTION_WEIGHTS`` or the
+offline copy in ../shared/data/fid, else torchmetrics' download. Appends JSON lines to
+``benchmarks/results/metrics_speed.jsonl`` (``--quick``: ``results/ci/``).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import json
 import os
 import platform
 import subprocess
+import sys
 import time
 from datetime import datetime, timezone
 from pathlib import Path
@@ -38,6 +43,7 @@ from ganzoo.metrics.features import (
     openvino_available,
 )
 from ganzoo.metrics.image_metrics import FeatureSet, fid
+from ganzoo.metrics.protocol import EvaluationOptions
 
 REPO = Path(__file__).resolve().parents[1]
 OFFLINE_INCEPTION = REPO.parent / "shared" / "data" / "fid" / "pt_inception-2015-12-05-nofc-fidhelper.pth"
@@ -129,6 +135,39 @@ def inception_engines(weights: str | None, n: int, rounds: int, device: str) -> 
     return rows, {"gflop_per_image": gflop, "default": default, "peaks": peak}
 
 
+BATCH_PROBE = """
+import json, sys, time, torch
+from pathlib import Path
+from ganzoo.metrics.features import InceptionFeatures
+weights, batch, n = {weights!r}, {batch}, {n}
+net = InceptionFeatures(weights)
+images = torch.rand(n, 1, 28, 28, generator=torch.Generator().manual_seed(0)) * 2 - 1
+with torch.no_grad():
+    net(images[:batch])  # warm-up: OpenVINO compiles for this batch
+    start = time.perf_counter()
+    for i in range(0, n, batch):
+        net(images[i : i + batch])
+    seconds = time.perf_counter() - start
+status = Path("/proc/self/status").read_text().splitlines()
+print(json.dumps({{"engine": net.engine, "img_per_s": n / seconds,
+                  "peak_rss_mib": int(next(l for l in status if l.startswith("VmHWM:")).split()[1]) / 1024}}))
+"""
+
+
+def feature_batch_rows(weights: str | None, batches: list[int], n: int) -> list[dict]:
+    """img/s and peak RSS of the default Inception engine per feature batch, each batch in a fresh process."""
+    rows = []
+    for batch in batches:
+        probe = BATCH_PROBE.format(weights=weights, batch=batch, n=n)
+        out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        rows.append({"what": f"inception features [{result['engine']}], feature batch {batch}", "images": n,
+                     "value": result["img_per_s"], "unit": "img/s", "engine": result["engine"], "batch": batch,
+                     "peak_rss_mib": result["peak_rss_mib"],
+                     "default_batch": batch == EvaluationOptions.batch_size})  # fmt: skip
+    return rows
+
+
 def mnist(split: str, n: int) -> torch.Tensor:
     from ganzoo.data import MNISTData
 
@@ -186,17 +225,21 @@ def main() -> None:
 
     lenet = SmallCNNFeatures("mnist").to(device)
     real, fake = mnist("test", 10_000), mnist("train", 10_000)
-    speed = images_per_second(lenet, real, 500, device)
-    rows.append({"what": "small-CNN features", "images": len(real), "value": speed, "unit": "img/s"})
+    batch = EvaluationOptions.batch_size
+    speed = images_per_second(lenet, real, batch, device)
+    rows.append({"what": f"small-CNN features, batch {batch}", "images": len(real), "value": speed, "unit": "img/s"})
 
     start = time.perf_counter()
     sets = []
     for images in (real, fake):
-        feats = [lenet(images[i : i + 500].to(device))[0].float().cpu() for i in range(0, len(images), 500)]
+        feats = [lenet(images[i : i + batch].to(device))[0].float().cpu() for i in range(0, len(images), batch)]
         sets.append(FeatureSet(torch.cat(feats), None))
     value = fid(sets[0], sets[1])
     what = "fid_lenet_10k_test (MNIST train[:10k] vs test), features included"
     rows.append({"what": what, "images": 20_000, "value": time.perf_counter() - start, "unit": "s", "fid": value})
+    if engine_rows and device == "cpu":
+        batches, n = ([50, 100], 100) if args.quick else ([50, 100, 250, 500], 1_000)
+        rows += feature_batch_rows(weights, batches, n)
 
     commit = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO
@@ -214,12 +257,19 @@ def main() -> None:
         if "engine" in row and "gflop_per_s" in row:
             extra = [f"{row['vs_torch']:.2f}", f"{row['rel_err_vs_torch']:.1e}", f"{row['gflop_per_s']:.1f}",
                      f"{100 * row['peak_fraction']:.1f} %" if "peak_fraction" in row else "—"]  # fmt: skip
+        if "peak_rss_mib" in row:
+            continue
         print(f"| {row['what']} | {row['images']:,} | {row['value']:.1f} {row['unit']} | {' | '.join(extra)} |")
+    if batch_rows := [row for row in rows if "peak_rss_mib" in row]:
+        print("\n| feature batch | img/s | peak RSS |\n|---|---|---|")
+        for row in batch_rows:
+            default = " (default)" if row["default_batch"] else ""
+            print(f"| {row['batch']}{default} | {row['value']:.1f} | {row['peak_rss_mib'] / 1024:.1f} GiB |")
     if engine_rows:
         print(f"\nInceptionV3 at 299×299: {info['gflop_per_image']:.2f} GFLOP/image (counted); default engine "
               f"{info['default']}")  # fmt: skip
     print(f"\ndevice: {name}; commit {commit or 'unknown'}; {stamp}")
-    out = REPO / "benchmarks" / "results" / "metrics_speed.jsonl"
+    out = REPO / "benchmarks" / "results" / ("ci" if args.quick else "") / "metrics_speed.jsonl"
     out.parent.mkdir(parents=True, exist_ok=True)
     with out.open("a") as f:
         for row in rows:
