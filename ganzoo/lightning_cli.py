@@ -176,10 +176,10 @@ class GanzooCLI(LightningCLI):
 
         ckpt = self.trainer.checkpoint_callback
         grid = next((cb.last_path for cb in self.trainer.callbacks if isinstance(cb, SampleGrid)), None)
-        print(
-            f"ganzoo: done. samples: {grid}  checkpoint: {ckpt.last_model_path if ckpt else None}",
-            file=sys.stderr,
-        )
+        saved = ckpt.last_model_path if ckpt else ""
+        if not saved and self.trainer.ckpt_path:  # resumed a run that had already reached its max_epochs/max_steps
+            saved = f"none new ({self.trainer.ckpt_path} had already reached the run's limit; raise it to go on)"
+        print(f"ganzoo: done. samples: {grid}  checkpoint: {saved or 'none'}", file=sys.stderr)
 
 
 def bound_validation(cfg: Any) -> None:

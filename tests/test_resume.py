@@ -71,6 +71,15 @@ def test_a_run_resumed_from_the_middle_of_an_epoch_equals_an_uninterrupted_one()
         assert torch.equal(value, resumed["state_dict"][key]), key
 
 
+def test_resuming_a_finished_run_says_that_no_checkpoint_was_written(capsys):
+    main(["fit", *COMMON, "--trainer.max_epochs=1"])
+    capsys.readouterr()
+    main(["fit", *COMMON, "--trainer.max_epochs=1", "--ckpt_path=runs/dcgan-digits/version_0/checkpoints/last.ckpt"])
+    done = capsys.readouterr().err.splitlines()[-1]
+    assert done.endswith("checkpoint: none new (runs/dcgan-digits/version_0/checkpoints/last.ckpt had already "
+                         "reached the run's limit; raise it to go on)"), done  # fmt: skip
+
+
 def test_checkpoints_load_weights_only_and_rebuild_the_model():
     main(["fit", *COMMON, "--trainer.max_epochs=1"])
     ckpt = final_checkpoint("dcgan-digits/version_0")  # weights_only=True: no code runs on load
