@@ -48,8 +48,8 @@ def read_checkpoint(path: Path, label: str = "checkpoint", map_location: Any = "
     if not path.is_file():
         raise UserError(f"{label} {path} does not exist; give the path of a .ckpt file (runs/*/checkpoints/)")
     if not zipfile.is_zipfile(path):  # torch.save writes a zip archive whose directory comes last
-        raise UserError(f"{label} {path} is empty or truncated (a save that did not finish); give another "
-                        "checkpoint from runs/*/checkpoints/")  # fmt: skip
+        what = "is empty" if path.stat().st_size == 0 else "is not a whole checkpoint (truncated, or another file)"
+        raise UserError(f"{label} {path} {what}; give a .ckpt that `ganzoo fit` wrote (runs/*/checkpoints/)")
     try:
         return torch.load(path, map_location=map_location, weights_only=True, mmap=mmap)
     except Exception as err:  # noqa: BLE001  (pickled objects beyond tensors and plain data: refused, never run)

@@ -273,11 +273,15 @@ def test_bad_settings_are_one_line_errors(capsys, args, message):
 
 def test_empty_truncated_or_foreign_checkpoints_are_refused_with_one_line(capsys):
     Path("empty.ckpt").write_bytes(b"")
-    assert "empty.ckpt is empty or truncated" in one_line_error(capsys, ["fit", *TINY, "--ckpt_path", "empty.ckpt"])
+    assert "empty.ckpt is empty;" in one_line_error(capsys, ["fit", *TINY, "--ckpt_path", "empty.ckpt"])
     main(["fit", "--data.image_size=16", "--model.base_channels=8", *TINY])
     good = Path("runs/dcgan-digits/version_0/checkpoints/last.ckpt").resolve()
     Path("cut.ckpt").write_bytes(good.read_bytes()[: good.stat().st_size // 2])
-    assert "cut.ckpt is empty or truncated" in one_line_error(capsys, ["fit", *TINY, "--ckpt_path", "cut.ckpt"])
+    assert "cut.ckpt is not a whole checkpoint (truncated" in one_line_error(capsys, ["fit", *TINY, "--ckpt_path",
+                                                                                     "cut.ckpt"])  # fmt: skip
+    Path("notes.ckpt").write_text("a text file")
+    message = one_line_error(capsys, ["fit", *TINY, "--ckpt_path", "notes.ckpt"])
+    assert "notes.ckpt is not a whole checkpoint (truncated, or another file); give a .ckpt that" in message
     wgan = ["fit", "--model", "wgan", "--data", "digits", "--data.image_size=16", *TINY, "--ckpt_path", str(good)]
     assert "holds a DCGAN checkpoint, not WGAN" in one_line_error(capsys, wgan)
     other_size = ["fit", "--data.image_size=32", "--model.base_channels=8", *TINY, "--trainer.max_epochs=2",
