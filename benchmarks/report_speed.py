@@ -55,6 +55,7 @@ def speed_section() -> str:
         columns: list[Column] = [
             ("what", lambda r: r["what"]),
             ("value", lambda r: f"{num(r['value'])} {r['unit']}"),
+            ("peak memory", lambda r: f"{r['peak_rss_mib'] / 1024:.1f} GiB" if "peak_rss_mib" in r else "—"),
             ("measured", provenance),
         ]
         out += [table(metrics, columns), ""]
