@@ -48,6 +48,7 @@ bench-ci:
 	$(BIN)/python benchmarks/overhead.py --quick | tee $(CI_RESULTS)/overhead.md
 	$(BIN)/python benchmarks/allocator.py --quick --models vanilla_gan | tee $(CI_RESULTS)/allocator.md
 	$(BIN)/python benchmarks/speed.py --quick | tee $(CI_RESULTS)/speed.md
+	$(BIN)/python benchmarks/metrics_speed.py --quick | tee $(CI_RESULTS)/metrics_speed.md
 	$(BIN)/python benchmarks/gpu_check.py --dry | tee $(CI_RESULTS)/gpu_check.md
 	$(BIN)/python benchmarks/report.py --out $(CI_RESULTS)/BENCHMARKS.md
 
