@@ -253,12 +253,12 @@ def main() -> None:
     print("\n| measurement | images | value | × torch eager | rel. error vs eager | GFLOP/s | of fp32 peak |")
     print("|---|---|---|---|---|---|---|")
     for row in rows:
+        if "peak_rss_mib" in row:  # the feature-batch rows: a table of their own below
+            continue
         extra = ["—"] * 4
         if "engine" in row and "gflop_per_s" in row:
             extra = [f"{row['vs_torch']:.2f}", f"{row['rel_err_vs_torch']:.1e}", f"{row['gflop_per_s']:.1f}",
                      f"{100 * row['peak_fraction']:.1f} %" if "peak_fraction" in row else "—"]  # fmt: skip
-        if "peak_rss_mib" in row:
-            continue
         print(f"| {row['what']} | {row['images']:,} | {row['value']:.1f} {row['unit']} | {' | '.join(extra)} |")
     if batch_rows := [row for row in rows if "peak_rss_mib" in row]:
         print("\n| feature batch | img/s | peak RSS |\n|---|---|---|")

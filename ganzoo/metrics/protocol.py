@@ -34,8 +34,8 @@ class EvaluationOptions:
         split: the real reference, ``test`` or ``train``.
         ema: use the EMA generator when the model has one.
         batch_size: images per feature-network batch; it never changes which images are generated. 100 because
-            memory grows with it and speed does not: on a 2-core CPU Inception held 3.0 GB at 100 and 9.8 GB at 500,
-            at the same 17 img/s (``benchmarks/metrics_speed.py``).
+            memory grows with it and speed does not: on a 2-core CPU Inception held 2.8 GiB at 100 and 9.3 GiB at
+            500, both at 16 img/s (``benchmarks/metrics_speed.py``).
         seed: seed of the generated samples: the same (checkpoint, seed, n_fake) always give the same samples.
         inception_weights: local Inception weights (default ``$GANZOO_INCEPTION_WEIGHTS``, else downloaded).
         progress: show progress bars.

@@ -66,7 +66,7 @@ def test_every_value_is_recorded_with_its_settings():
 
 
 def test_the_feature_network_sees_at_most_one_batch_and_every_entry_point_shares_its_default(monkeypatch):
-    # Memory of a feature network grows with its batch (Inception on a CPU: 3.0 GB at 100, 9.8 GB at 500), so the
+    # Memory of a feature network grows with its batch (Inception on a CPU: 2.8 GiB at 100, 9.3 GiB at 500), so the
     # batch size bounds an evaluation's memory whatever n is, and training and the CLI use the same default.
     from ganzoo.callbacks.evaluation import Evaluation
     from ganzoo.commands.evaluate import parser
