@@ -137,7 +137,8 @@ def inception_engines(weights: str | None, n: int, rounds: int, device: str) -> 
 
 BATCH_PROBE = """
 import json, sys, time, torch
-from pathlib import Path
+sys.path.insert(0, {benchmarks!r})
+from peak_memory import peak_rss_mib
 from ganzoo.metrics.features import InceptionFeatures
 weights, batch, n = {weights!r}, {batch}, {n}
 net = InceptionFeatures(weights)
@@ -148,9 +149,7 @@ with torch.no_grad():
     for i in range(0, n, batch):
         net(images[i : i + batch])
     seconds = time.perf_counter() - start
-status = Path("/proc/self/status").read_text().splitlines()
-print(json.dumps({{"engine": net.engine, "img_per_s": n / seconds,
-                  "peak_rss_mib": int(next(l for l in status if l.startswith("VmHWM:")).split()[1]) / 1024}}))
+print(json.dumps({{"engine": net.engine, "img_per_s": n / seconds, "peak_rss_mib": peak_rss_mib()}}))
 """
 
 
@@ -158,7 +157,7 @@ def feature_batch_rows(weights: str | None, batches: list[int], n: int) -> list[
     """img/s and peak RSS of the default Inception engine per feature batch, each batch in a fresh process."""
     rows = []
     for batch in batches:
-        probe = BATCH_PROBE.format(weights=weights, batch=batch, n=n)
+        probe = BATCH_PROBE.format(benchmarks=str(REPO / "benchmarks"), weights=weights, batch=batch, n=n)
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
         result = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append({"what": f"inception features [{result['engine']}], feature batch {batch}", "images": n,

@@ -50,6 +50,7 @@ from typing import Any
 import lightning as L
 import throughput
 import torch
+from peak_memory import peak_rss_mib, reset_peak_rss
 
 from ganzoo import allocator
 from ganzoo.cli import expand_aliases
@@ -198,22 +199,10 @@ def scaling(args: argparse.Namespace, peaks: dict[str, float], root: str) -> lis
     return rows
 
 
-def reset_peak_rss() -> None:
-    """Restarts this process's peak-RSS count (Linux: ``/proc/self/clear_refs``), so that the next reading is the
-    peak of what runs in between; ``ru_maxrss`` cannot be reset and survives even ``exec``."""
-    with open("/proc/self/clear_refs", "w") as f:
-        f.write("5")
-
-
-def peak_rss_mib() -> float:
-    """The peak resident memory since the last :func:`reset_peak_rss` (``VmHWM``), MiB."""
-    status = Path("/proc/self/status").read_text()
-    return int(next(line for line in status.splitlines() if line.startswith("VmHWM:")).split()[1]) / 1024
-
-
 METRIC_PROBE = """
 import json, sys, time, torch
-from pathlib import Path
+sys.path.insert(0, {benchmarks!r})
+from peak_memory import peak_rss_mib
 from ganzoo.allocator import keep_freed_memory
 keep_freed_memory()  # as in the parent, whose setting the rows record
 from ganzoo.metrics.evaluate import evaluate
@@ -226,8 +215,7 @@ model = DCGAN(data_shape=dm.data_shape)
 start = time.perf_counter()
 records = evaluate(model, dm, ["fid"], EvaluationOptions(feature="lenet", n_fake={n}, n_real=10_000))
 print(json.dumps({{"seconds": time.perf_counter() - start, "value": records[0]["value"], "metric": records[0]["metric"],
-                  "peak_rss_mib": int([l for l in Path("/proc/self/status").read_text().splitlines()
-                                       if l.startswith("VmHWM:")][0].split()[1]) / 1024}}))
+                  "peak_rss_mib": peak_rss_mib()}}))
 """
 
 
@@ -236,7 +224,7 @@ def metrics(args: argparse.Namespace, peaks: dict[str, float], root: str) -> lis
     data, kwargs = ("MNISTData", {"root": str(data_root)}) if (data_root / "MNIST").is_dir() else ("DigitsData", {})
     rows = []
     for n in args.samples:
-        probe = METRIC_PROBE.format(data=data, kwargs=kwargs, n=n)
+        probe = METRIC_PROBE.format(benchmarks=str(REPO / "benchmarks"), data=data, kwargs=kwargs, n=n)
         out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
         result = json.loads(out.stdout.strip().splitlines()[-1])
         rows.append(row("metrics", data=data, n_fake=n, **result))
