@@ -75,3 +75,33 @@ def test_parallel_runs_name_the_failed_ones_with_their_log_tail(tmp_path, monkey
     assert failed == [lucic2018.run_dir(tmp_path, "wgan", "mnist", 1).name]
     printed = capsys.readouterr().out
     assert f"{failed[0]} FAILED (exit 1):\n  run 1" in printed and "seed0" in printed and "done" in printed
+
+
+def test_every_config_lies_inside_compare_gans_narrow_search_range():
+    # compare_gan v1's ``params.py`` (GetDefaultNarrowRange and the per-model ranges): the range the authors kept
+    # after pruning their wide one. Adam lr in [1e-4, 1e-3], β1 = 0.5, one D step per G step for every model; no
+    # batch norm in the discriminator of WGAN-GP and DRAGAN ("clearly False is better"); weight clipping in
+    # [0.01, 1]; the penalties' λ in [0.1, 10].
+    import importlib
+    import inspect
+
+    def setting(cls: type, init_args: dict, name: str) -> object:
+        if name in init_args:
+            return init_args[name]
+        owner = next(c for c in cls.__mro__ if name in inspect.signature(c.__init__).parameters)
+        return inspect.signature(owner.__init__).parameters[name].default
+
+    for model in lucic2018.PUBLISHED:
+        config = yaml.safe_load(lucic2018.config(model, "mnist").read_text())["model"]
+        module, _, name = config["class_path"].rpartition(".")
+        cls, init_args = getattr(importlib.import_module(module), name), config["init_args"]
+        for player in ("optimizer_g", "optimizer_d"):
+            adam = init_args[player]
+            assert adam["class_path"] == "torch.optim.Adam", model
+            assert 1e-4 <= adam["init_args"]["lr"] <= 1e-3 and adam["init_args"]["betas"][0] == 0.5, model
+        assert setting(cls, init_args, "n_critic") == 1, model
+        if model in ("wgan_gp", "dragan"):
+            assert init_args["d_norm"] == "none", model
+            assert 0.1 <= init_args["gp_weight"] <= 10, model
+        if model == "wgan":
+            assert 0.01 <= init_args["clip_value"] <= 1, model
