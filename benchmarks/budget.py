@@ -98,8 +98,11 @@ class Clock(L.Callback):
 
 
 def last_checkpoint(workdir: Path) -> Path | None:
-    """The newest ``last.ckpt`` of earlier sittings of this run, if any."""
-    found = sorted(workdir.glob("*/version_*/checkpoints/last.ckpt"), key=lambda p: (p.stat().st_mtime, str(p)))
+    """The newest checkpoint of earlier sittings of this run, if any: an epoch's ``last.ckpt``, or the
+    ``interrupted.ckpt`` of a sitting stopped by SIGTERM or Ctrl-C (resuming from the middle of an epoch redoes
+    nothing and equals an uninterrupted run)."""
+    found = [p for name in ("last.ckpt", "interrupted.ckpt") for p in workdir.glob(f"*/version_*/checkpoints/{name}")]
+    found.sort(key=lambda p: (p.stat().st_mtime, str(p)))
     return found[-1] if found else None
 
 

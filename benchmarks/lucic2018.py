@@ -248,7 +248,8 @@ def main() -> None:
             run_serially(pending, args, out)
     print(table(current(load_rows(out))))
     if failed:
-        sys.exit(f"lucic2018: {len(failed)} run(s) failed: {', '.join(failed)} (logs in {args.workdir})")
+        sys.exit(f"lucic2018: {len(failed)} run(s) failed: {', '.join(failed)} (logs in {args.workdir}; the same "
+                 "command resumes them from their last checkpoint)")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -105,6 +105,8 @@ class GanzooCLI(LightningCLI):
 
     def parse_arguments(self, parser: LightningArgumentParser, args: Any) -> None:
         super().parse_arguments(parser, args)
+        # The command line can be repeated (to resume) only when it is the process's own: ``ganzoo ...``.
+        self.command = list(sys.argv[1:]) if args is None else None
         # Before LightningCLI reads a --ckpt_path's hyper-parameters (an empty file fails there with a traceback) and
         # replaces the model with the one they name: compare with the model the user asked for.
         sub = self.config.get("subcommand")
@@ -113,6 +115,8 @@ class GanzooCLI(LightningCLI):
             check_checkpoint(Path(ckpt), self.config[sub].get("model"))
 
     def instantiate_trainer(self, **kwargs: Any) -> Trainer:
+        from ganzoo.callbacks import SaveOnInterrupt
+
         config = self.config_init[self.subcommand].trainer
         chosen = config.get("callbacks")
         # A copy: Lightning extends this very list with its own callbacks, its default progress bar among them.
@@ -124,6 +128,9 @@ class GanzooCLI(LightningCLI):
         except MisconfigurationException as err:  # an impossible trainer setting, e.g. a GPU on a machine without
             raise UserError(f"{str(err).strip().splitlines()[0]} (check the --trainer.* arguments)") from err
         configure_strategy(trainer, bool(self.config[self.subcommand].trainer.get("sync_batchnorm")))
+        for callback in trainer.callbacks:
+            if isinstance(callback, SaveOnInterrupt):
+                callback.command = self.command
         use_quiet_progress_bar(trainer, chosen)
         if isinstance(trainer.strategy.checkpoint_io, TorchCheckpointIO):  # unless the user chose their own plugin
             trainer.strategy.checkpoint_io = AtomicCheckpointIO()

@@ -34,6 +34,9 @@ class SaveOnInterrupt(L.Callback):
     def __init__(self, filename: str = "interrupted.ckpt") -> None:
         self.filename = filename
         self.path: Path | None = None
+        #: The ``ganzoo`` arguments that started the run, set by the CLI when they are the process's own command line;
+        #: None for a run started from Python (a benchmark, a notebook), whose command ganzoo cannot know.
+        self.command: list[str] | None = None
         self._signal: int | None = None
         self._stopping = False
         self._previous: dict[int, Any] = {}
@@ -96,17 +99,19 @@ class SaveOnInterrupt(L.Callback):
         if trainer.is_global_zero:
             print(
                 f"ganzoo: stopped by {name} at generator step {pl_module.g_steps}; saved {self.path}\n"
-                f"ganzoo: resume with: {resume_command(self.path)}",
+                f"ganzoo: resume with: {resume_command(self.path, self.command)}",
                 file=sys.stderr,
             )
 
 
-def resume_command(ckpt: Path) -> str:
-    """The command line that started this run (aliases expanded), with ``--ckpt_path`` pointing at ``ckpt``."""
-    args = sys.argv[1:]
+def resume_command(ckpt: Path, command: list[str] | None) -> str:
+    """The ``ganzoo`` command that started this run (aliases expanded), with ``--ckpt_path`` pointing at ``ckpt``;
+    without that command, the argument to add to whatever started it."""
+    if command is None:
+        return f"the command that started this run, with --ckpt_path={ckpt}"
     kept: list[str] = []
     skip = False
-    for arg in args:
+    for arg in command:
         if skip:
             skip = False
         elif arg == "--ckpt_path":

@@ -27,13 +27,18 @@ def test_the_table_averages_seeds_and_states_the_ratio_to_the_published_best():
     assert "7.0 ± 1.4 (2 seeds) | 6.8 ± 0.5 | 1.03×" in line and "not run" in line
 
 
-def test_a_run_resumes_from_the_newest_last_checkpoint(tmp_path):
+def test_a_run_resumes_from_its_newest_checkpoint_an_interrupted_one_included(tmp_path):
+    import os
+
     assert budget.last_checkpoint(tmp_path) is None
-    for version in (0, 1):
-        path = tmp_path / "vanilla_gan-mnist" / f"version_{version}" / "checkpoints" / "last.ckpt"
-        path.parent.mkdir(parents=True)
+    folders = [tmp_path / "vanilla_gan-mnist" / f"version_{version}" / "checkpoints" for version in (0, 1)]
+    for when, path in enumerate([folders[0] / "last.ckpt", folders[0] / "interrupted.ckpt", folders[1] / "last.ckpt"]):
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("")
-    assert budget.last_checkpoint(tmp_path) == path
+        os.utime(path, (1000 + when, 1000 + when))
+        assert budget.last_checkpoint(tmp_path) == path
+    (folders[1] / "epoch=3-step=9.ckpt").write_text("")  # an epoch's own file: last.ckpt stands for it
+    assert budget.last_checkpoint(tmp_path) == folders[1] / "last.ckpt"
 
 
 def test_rows_of_changed_settings_leave_the_table_and_are_run_again():
