@@ -47,10 +47,18 @@ TINY_MODEL = {
 MODEL_DATA = {"cyclegan": ["--data", "mnist_usps", f"--data.root={SHARED_DATA}"]}
 
 
+@pytest.fixture(scope="session")
+def _feature_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One feature cache for the whole session: shared by its tests (real features computed once), never the user's
+    ``~/.cache/ganzoo``, which a test must neither fill nor read features of another version from."""
+    return tmp_path_factory.mktemp("feature-cache")
+
+
 @pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _feature_cache: Path):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("WANDB_MODE", "offline")
+    monkeypatch.setenv("GANZOO_CACHE", str(_feature_cache))
     os.environ.pop("GANZOO_RUN_DIR", None)
     yield
     os.environ.pop("GANZOO_RUN_DIR", None)
