@@ -151,10 +151,11 @@ class InceptionFeatures(Features):
                     input=[(-1, 3, 299, 299)],
                 )  # fmt: skip
             # fp32 explicitly: on CPUs with AVX-512 BF16 or AMX OpenVINO would otherwise run bf16 (features off by
-            # up to 27 % relative).
+            # up to 27 % relative). No pinning: OpenVINO pins to the first cores of the process's mask, so two
+            # evaluations at once would share one core while the others idle.
             self._compiled = ov.Core().compile_model(
                 model, "CPU", {"INFERENCE_PRECISION_HINT": "f32", "PERFORMANCE_HINT": "LATENCY",
-                               "INFERENCE_NUM_THREADS": torch.get_num_threads()},
+                               "INFERENCE_NUM_THREADS": torch.get_num_threads(), "ENABLE_CPU_PINNING": False},
             )  # fmt: skip
         return self._compiled
 

@@ -1,7 +1,9 @@
 """The fast Inception engines against torchmetrics' own feature path, and how an engine is chosen."""
 
+import contextlib
 import copy
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,33 @@ def test_openvino_engine_copies_and_logits(engines, images_and_reference):
     twin.has_logits = True
     features, logits = twin(images)
     assert torch.allclose(logits, features @ twin.net.fc.weight.T)
+
+
+@pytest.mark.skipif(not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2, reason="needs 2+ CPUs")
+def test_openvino_engine_leaves_thread_placement_to_the_os(engines, images_and_reference):
+    """OpenVINO pins its inference threads to the first cores by default, so two evaluations running at once (two
+    benchmark lanes, a sweep's trials) share one core while the others idle. No thread may be narrowed while it runs."""
+    if "openvino-f32" not in engines:
+        pytest.skip("OpenVINO not installed (pip install 'ganzoo[openvino]')")
+    allowed = os.sched_getaffinity(0)
+    seen: set[frozenset[int]] = set()
+    done = threading.Event()
+
+    def watch() -> None:
+        while not done.is_set():
+            for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+                with contextlib.suppress(OSError):  # the thread ended
+                    seen.add(frozenset(os.sched_getaffinity(int(task.name))))
+
+    watcher = threading.Thread(target=watch)
+    watcher.start()
+    try:
+        for _ in range(5):
+            engines["openvino-f32"](images_and_reference[0])
+    finally:
+        done.set()
+        watcher.join()
+    assert seen == {frozenset(allowed)}, f"threads pinned to {sorted(map(sorted, seen - {frozenset(allowed)}))}"
 
 
 def test_torchmetrics_layout_change_fails_loudly():
