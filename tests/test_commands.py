@@ -153,3 +153,6 @@ def test_command_flags_take_fits_underscored_spelling_too():
     underscored = evaluate_parser().parse_args(["--ckpt", "c", "--n_fake", "7", "--inception_weights", "w"])
     assert dashed == underscored
     assert sample_parser().parse_args(["--ckpt", "c", "--drs_quantile", "0.5"]).drs_quantile == 0.5
+    # fit/validate/test/predict take Lightning's --ckpt_path; sample and evaluate take it as well.
+    for parser in (evaluate_parser, sample_parser):
+        assert parser().parse_args(["--ckpt_path", "c"]).ckpt == "c"

@@ -16,7 +16,10 @@ from ganzoo.errors import UserError
 from ganzoo.metrics.protocol import EvaluationOptions
 
 #: fit's flags are LightningCLI's (``--metrics.n_fake``); these commands accept both spellings of theirs.
-FLAG_STYLE = "Every --dashed-flag is also accepted as --underscored_flag, the spelling of `ganzoo fit`'s options."
+FLAG_STYLE = (
+    "Every --dashed-flag is also accepted as --underscored_flag, the spelling of `ganzoo fit`'s options, and --ckpt as "
+    "--ckpt_path."
+)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -27,7 +30,8 @@ def parser() -> argparse.ArgumentParser:
         by_subject.setdefault(metric.subject, []).append(metric.name)
     listing = "; ".join(f"{subject}: {', '.join(names)}" for subject, names in by_subject.items())
     p = argparse.ArgumentParser(prog="ganzoo evaluate", description=plain(__doc__), epilog=FLAG_STYLE)
-    p.add_argument("--ckpt", required=True, help="a checkpoint written by `ganzoo fit` (loaded weights-only)")
+    p.add_argument("--ckpt", "--ckpt_path", required=True,
+                   help="a checkpoint written by `ganzoo fit` (loaded weights-only)")  # fmt: skip
     p.add_argument("--metrics", default=None, help=f"comma-separated (default: all of the subject's): {listing}")
     p.add_argument("--n-fake", "--n_fake", type=int, default=10_000)
     p.add_argument("--n-real", "--n_real", type=int, default=10_000,

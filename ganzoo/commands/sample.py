@@ -18,7 +18,8 @@ def parser() -> argparse.ArgumentParser:
     from ganzoo.commands.evaluate import FLAG_STYLE
 
     p = argparse.ArgumentParser(prog="ganzoo sample", description=plain(__doc__), epilog=FLAG_STYLE)
-    p.add_argument("--ckpt", required=True, help="a checkpoint written by `ganzoo fit` (loaded weights-only)")
+    p.add_argument("--ckpt", "--ckpt_path", required=True,
+                   help="a checkpoint written by `ganzoo fit` (loaded weights-only)")  # fmt: skip
     p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     p.add_argument("--out", default=None, help="output file or folder (default samples.png / samples.npz / samples/)")
     p.add_argument("--seed", type=int, default=0)
@@ -210,4 +211,3 @@ def write(chunks: Iterator[torch.Tensor], args: argparse.Namespace, out: Path, l
     else:
         nrow = args.n if args.interpolate else max(1, round(math.sqrt(args.n)))
         save_image(image_grid(torch.cat(stored), nrow=nrow), out)
-
