@@ -22,6 +22,12 @@ FLAG_STYLE = (
 )
 
 
+def add_checkpoint_flag(p: argparse.ArgumentParser) -> None:
+    """The checkpoint flag of ``sample`` and ``evaluate``, under Lightning's spelling too."""
+    p.add_argument("--ckpt", "--ckpt_path", required=True,
+                   help="a checkpoint written by `ganzoo fit` (loaded weights-only)")  # fmt: skip
+
+
 def parser() -> argparse.ArgumentParser:
     from ganzoo.metrics.protocol import metrics
 
@@ -30,8 +36,7 @@ def parser() -> argparse.ArgumentParser:
         by_subject.setdefault(metric.subject, []).append(metric.name)
     listing = "; ".join(f"{subject}: {', '.join(names)}" for subject, names in by_subject.items())
     p = argparse.ArgumentParser(prog="ganzoo evaluate", description=plain(__doc__), epilog=FLAG_STYLE)
-    p.add_argument("--ckpt", "--ckpt_path", required=True,
-                   help="a checkpoint written by `ganzoo fit` (loaded weights-only)")  # fmt: skip
+    add_checkpoint_flag(p)
     p.add_argument("--metrics", default=None, help=f"comma-separated (default: all of the subject's): {listing}")
     p.add_argument("--n-fake", "--n_fake", type=int, default=10_000)
     p.add_argument("--n-real", "--n_real", type=int, default=10_000,

@@ -15,11 +15,10 @@ from ganzoo.errors import UserError
 
 
 def parser() -> argparse.ArgumentParser:
-    from ganzoo.commands.evaluate import FLAG_STYLE
+    from ganzoo.commands.evaluate import FLAG_STYLE, add_checkpoint_flag
 
     p = argparse.ArgumentParser(prog="ganzoo sample", description=plain(__doc__), epilog=FLAG_STYLE)
-    p.add_argument("--ckpt", "--ckpt_path", required=True,
-                   help="a checkpoint written by `ganzoo fit` (loaded weights-only)")  # fmt: skip
+    add_checkpoint_flag(p)
     p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     p.add_argument("--out", default=None, help="output file or folder (default samples.png / samples.npz / samples/)")
     p.add_argument("--seed", type=int, default=0)
