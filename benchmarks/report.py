@@ -2,8 +2,9 @@
 
     python benchmarks/report.py [--out BENCHMARKS.md] [--readme README.md]
 
-``--readme`` also rewrites the README's blocks marked ``<!-- report:NAME -->`` … ``<!-- /report:NAME -->`` (the 2D
-table, the CycleGAN result), so the README cannot drift from the measured rows.
+``--readme`` also rewrites the README's blocks marked ``<!-- report:NAME -->`` … ``<!-- /report:NAME -->`` (one per
+entry of :data:`README_BLOCKS`: the Lucic et al., Stacked MNIST, quality-curve, 2D and CycleGAN results), so the
+README cannot drift from the measured rows.
 
 Every table row keeps the commit, device, torch threads and date it was measured with; rows measured under
 different protocols are never merged into one mean.
