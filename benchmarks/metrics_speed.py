@@ -2,22 +2,21 @@
 
     python benchmarks/metrics_speed.py [--accelerator cpu|cuda] [--quick]
 
-Rows: images/s of the Inception feature path (TF-ported InceptionV3, 32×32 grey inputs resized to 299 with the
-TF1-style bilinear, batch 50) on every engine available here (torch eager NCHW, torch channels_last, OpenVINO fp32
-where installed), timed side by side in interleaved rounds (best round's img/s), each with its features' largest
-difference from the eager NCHW path (relative to the largest feature), its GFLOP/s from the FLOPs of InceptionV3 at
-299×299 (counted once with ``FlopCounterMode``) and the fraction of this machine's fp32 matmul peak (the larger of
-a 4096×4096 ``torch.mm`` and a GEMM of the same order through oneDNN, measured in the same run); then the projected
-time of a 10k-fake Inception FID with the real features cached (10,000 images at the default engine's rate plus the
-measured Fréchet distance of two 10k×2048 feature sets; the generator's time not included). Then the small-CNN path
-(28×28, at the evaluation's default feature batch) and the wall time of a 10k-vs-10k small-CNN FID between MNIST's
+Rows: images/s of the Inception feature path (TF-ported InceptionV3, 32×32 grey inputs resized to 299 with the TF1-style
+bilinear, batch 50) on every engine available here (torch eager NCHW, torch channels_last, OpenVINO fp32 where
+installed), timed side by side in interleaved rounds (best round's img/s), each with its features' largest difference
+from the eager NCHW path (relative to the largest feature), its GFLOP/s from the FLOPs of InceptionV3 at 299×299
+(counted once with ``FlopCounterMode``) and the fraction of this machine's fp32 matmul peak (the larger of
+``throughput.gemm_rates``' 2048³ ``torch.mm`` and the same GEMM through oneDNN, measured in the same run); then the
+projected time of a 10k-fake Inception FID with the real features cached (10,000 images at the default engine's rate
+plus the measured Fréchet distance of two 10k×2048 feature sets; the generator's time not included). Then the small-CNN
+path (28×28, at the evaluation's default feature batch) and the wall time of a 10k-vs-10k small-CNN FID between MNIST's
 test set and the first 10,000 training images, feature extraction included and no cache (the protocol of
-``fid_lenet_10k_test``). Then the feature batch: img/s and peak resident memory of the default Inception engine
-at batches of 50, 100, 250 and 500 (1,000 images each; ``--quick``: 50 and 100, 100 images), each in a fresh
-process so that the peak is that batch's own: what the evaluation's default batch
-(``EvaluationOptions.batch_size``) is chosen by. Inception needs weights: ``$GANZOO_INCEPTION_WEIGHTS`` or the
-offline copy in ../shared/data/fid, else torchmetrics' download. Appends JSON lines to
-``benchmarks/results/metrics_speed.jsonl`` (``--quick``: ``results/ci/``).
+``fid_lenet_10k_test``). Then the feature batch: img/s and peak resident memory of the default Inception engine at
+batches of 50, 100, 250 and 500 (1,000 images each; ``--quick``: 50 and 100, 100 images), each in a fresh process so
+that the peak is that batch's own: what the evaluation's default batch (``EvaluationOptions.batch_size``) is chosen by.
+Inception needs weights: ``$GANZOO_INCEPTION_WEIGHTS`` or the offline copy in ../shared/data/fid, else torchmetrics'
+download. Appends JSON lines to ``benchmarks/results/metrics_speed.jsonl`` (``--quick``: ``results/ci/``).
 """
 
 from __future__ import annotations
@@ -33,7 +32,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import torch
-from torch import nn
+from throughput import gemm_rates
 
 from ganzoo.metrics.features import (
     INCEPTION_ENGINE_ENV,
@@ -59,21 +58,6 @@ def images_per_second(net: torch.nn.Module, images: torch.Tensor, batch: int, de
     if device == "cuda":
         torch.cuda.synchronize()
     return len(images) / (time.perf_counter() - start)
-
-
-def matmul_peak_gflops(n: int = 4096, repeats: int = 5) -> dict[str, float]:
-    """This machine's fp32 matmul rate (GFLOP/s, best of ``repeats``, torch's threads) through two libraries:
-    ``torch.mm`` of two n×n matrices (MKL's sgemm) and an (n × n/2) by (n/2 × n/2) GEMM run by oneDNN as a
-    channels_last 1×1 convolution (the kernels behind channels_last and OpenVINO). On AMD CPUs MKL takes a slower
-    path, so the larger of the two is the peak that the features' GFLOP/s are compared with."""
-    a, b = torch.randn(n, n), torch.randn(n, n)
-    mkl = 2 * n**3 / min(_timed(lambda: a @ b) for _ in range(repeats + 1)) / 1e9  # the first is the warm-up
-    k, side = n // 2, int(n**0.5)
-    x = torch.randn(1, k, side, side).contiguous(memory_format=torch.channels_last)
-    conv = nn.Conv2d(k, k, 1, bias=False).to(memory_format=torch.channels_last)
-    with torch.no_grad():
-        onednn = 2 * side * side * k * k / min(_timed(lambda: conv(x)) for _ in range(repeats + 1)) / 1e9
-    return {"torch.mm (MKL)": mkl, "oneDNN 1x1 conv": onednn}
 
 
 def _timed(fn) -> float:
@@ -106,7 +90,7 @@ def inception_engines(weights: str | None, n: int, rounds: int, device: str) -> 
         for e, net in nets.items():
             rates[e].append(images_per_second(net, images, 50, device))
         if device == "cpu":
-            peaks.append(matmul_peak_gflops())
+            peaks.append(gemm_rates(torch.float32, repeats=5))
     for e, net in nets.items():
         features[e] = torch.cat([net(images[i : i + 50].to(device))[0].cpu() for i in range(0, 100, 50)])
     gflop = inception_gflop_per_image(nets["torch"])

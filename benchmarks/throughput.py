@@ -251,22 +251,30 @@ def step_flops(case: Case, device: torch.device) -> int:
     return counter.get_total_flops()
 
 
-def gemm_peak(dtype: torch.dtype, repeats: int = 10) -> float:
-    """This CPU's practical GEMM peak for ``dtype`` in GFLOP/s: the faster of torch's two GEMM paths, a square
-    matmul of side 2048 (MKL for fp32) and a 1×1 convolution of the same work in the channels-last layout (oneDNN,
-    which DCGAN's convolutions use), each the best of ``repeats`` runs. On the AMD machines here oneDNN's fp32 GEMM is
-    about 1.5× MKL's, so a matmul-only peak would put conv nets above 100 %."""
+def gemm_rates(dtype: torch.dtype, repeats: int = 10) -> dict[str, float]:
+    """This CPU's GEMM rate for ``dtype`` in GFLOP/s through torch's two GEMM paths, each the best of ``repeats``
+    runs after a warm-up: a square matmul of side 2048 (``torch.mm``, MKL for fp32) and a 1×1 convolution of the same
+    work in the channels-last layout (oneDNN, which conv nets, channels-last and OpenVINO use)."""
     side = 2048
     a, b = torch.randn(side, side, dtype=dtype), torch.randn(side, side, dtype=dtype)
     x = torch.randn(2, side, 32, 32, dtype=dtype).contiguous(memory_format=torch.channels_last)  # 2048 × 2048 × 2048
     w = torch.randn(side, side, 1, 1, dtype=dtype).contiguous(memory_format=torch.channels_last)
-    best = float("inf")
-    for run in (lambda: a @ b, lambda: F.conv2d(x, w)):
-        for _ in range(repeats + 1):
-            start = time.perf_counter()
-            run()
-            best = min(best, time.perf_counter() - start)
-    return 2 * side**3 / best / 1e9
+    rates = {}
+    with torch.no_grad():
+        for name, run in (("torch.mm (MKL)", lambda: a @ b), ("oneDNN 1x1 conv", lambda: F.conv2d(x, w))):
+            best = float("inf")
+            for _ in range(repeats + 1):
+                start = time.perf_counter()
+                run()
+                best = min(best, time.perf_counter() - start)
+            rates[name] = 2 * side**3 / best / 1e9
+    return rates
+
+
+def gemm_peak(dtype: torch.dtype, repeats: int = 10) -> float:
+    """This CPU's practical GEMM peak for ``dtype`` in GFLOP/s: the faster of :func:`gemm_rates`' two paths. On the
+    AMD machines here oneDNN's fp32 GEMM is well above MKL's, so a matmul-only peak would put conv nets above 100 %."""
+    return max(gemm_rates(dtype, repeats).values())
 
 
 #: Dense peak TFLOP/s for MFU when --peak-tflops is not given: BF16 tensor-core peaks from NVIDIA's datasheets

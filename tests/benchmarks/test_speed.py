@@ -27,6 +27,14 @@ def test_the_gemm_peak_is_a_rate_and_bf16_is_measured_too():
     assert throughput.gemm_peak(torch.bfloat16, repeats=1) > 1
 
 
+def test_metrics_speed_measures_the_peak_with_the_same_gemms_as_the_training_benchmarks():
+    import metrics_speed
+
+    assert metrics_speed.gemm_rates is throughput.gemm_rates  # one definition of "this CPU's peak"
+    rates = throughput.gemm_rates(torch.float32, repeats=0)
+    assert set(rates) == {"torch.mm (MKL)", "oneDNN 1x1 conv"} and min(rates.values()) > 1
+
+
 def test_the_gpu_check_skips_cyclegan_where_its_data_is_missing(monkeypatch, tmp_path):
     monkeypatch.setattr(gpu_check, "DATA_ROOT", tmp_path)
     assert gpu_check.data_args("cyclegan", 32) is None
