@@ -23,7 +23,8 @@ Both paths run one epoch of ``warmup + steps`` batches per repetition (fresh net
 a fresh CLI run each time). The first ``warmup`` batches are excluded; the clock runs from the end of the last warm-up
 batch to the end of the last batch, so it covers data loading and every per-batch hook but not start-up, sanity
 check, validation, checkpointing or sample grids. Repetitions alternate ganzoo, plain, ganzoo, plain… so that machine
-noise hits both; images/s = steps × 64 / seconds, median over repetitions; ratio = ganzoo / plain. The whole
+noise hits both; images/s = steps × 64 / seconds, median over repetitions; ratio = ganzoo / plain (the table also
+shows the range of the repetitions' own ganzoo/plain ratios, and the rows keep every run). The whole
 process runs under :func:`ganzoo.allocator.keep_freed_memory`, as the ``ganzoo`` command does (both paths: it is
 process-wide); under glibc's defaults each path's speed depends on the thresholds glibc settled on in that process.
 
@@ -330,6 +331,9 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "images_per_s_ganzoo": round(g, 1),
                     "images_per_s_plain": round(p, 1),
                     "ratio": round(g / p, 4),
+                    # Each run, in the order they ran (ganzoo then plain per repetition): the noise the median hides.
+                    "runs_images_per_s": {"ganzoo": [round(v, 1) for v in ganzoo],
+                                          "plain": [round(v, 1) for v in plain]},  # fmt: skip
                     "gflop_per_image": round(flops_per_image / 1e9, 4),
                     "tflops_ganzoo": round(achieved, 4),
                     "peak_tflops": peak,
@@ -353,14 +357,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     print("(TensorBoard logging, progress bar, checkpoint and sample-grid callbacks), EMA off; MFU against "
           f"{'the fp32 GEMM peak measured in this run, ' if measured_peak else ''}{peak:.3f} TFLOP/s\n"
           if peak else "(TensorBoard logging, progress bar, checkpoint and sample-grid callbacks), EMA off\n")
-    print("| model | data | batch | ganzoo img/s | plain img/s | ratio | GFLOP/img | TFLOP/s | MFU |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("| model | data | batch | ganzoo img/s | plain img/s | ratio | per repetition | GFLOP/img | TFLOP/s | MFU |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         mfu = f"{100 * r['mfu']:.1f} %" if r["mfu"] is not None else "— (no peak)"
+        runs = r["runs_images_per_s"]
+        pairs = [g / p for g, p in zip(runs["ganzoo"], runs["plain"], strict=True)]
         print(
             f"| {r['model']} | {r['data']} | {r['batch_size']} | {r['images_per_s_ganzoo']:.1f} "
-            f"| {r['images_per_s_plain']:.1f} | {r['ratio']:.3f} | {r['gflop_per_image']:.3f} "
-            f"| {r['tflops_ganzoo']:.3f} | {mfu} |"
+            f"| {r['images_per_s_plain']:.1f} | {r['ratio']:.3f} | {min(pairs):.3f}–{max(pairs):.3f} "
+            f"| {r['gflop_per_image']:.3f} | {r['tflops_ganzoo']:.3f} | {mfu} |"
         )
     print(f"\nganzoo/plain throughput ratio: {min(r['ratio'] for r in rows):.3f}")
 
