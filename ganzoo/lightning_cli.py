@@ -301,6 +301,7 @@ def run_cli(args: Sequence[str] | None) -> GanzooCLI:
     from ganzoo.console import quiet_library_notices
     from ganzoo.data import GANDataModule
     from ganzoo.models import TwoPlayerModule
+    from ganzoo.parse_errors import OneLineErrorParser
 
     keep_freed_memory()  # the command does it too; here for runs started from Python (benchmarks, notebooks)
     quiet_library_notices()
@@ -311,6 +312,7 @@ def run_cli(args: Sequence[str] | None) -> GanzooCLI:
         TwoPlayerModule,
         GANDataModule,
         trainer_class=GanzooTrainer,
+        parser_class=OneLineErrorParser,
         subclass_mode_model=True,
         subclass_mode_data=True,
         # Each model owns two optimizers (--model.optimizer_g/_d); LightningCLI's single --optimizer cannot apply.

@@ -100,6 +100,19 @@ def run_ganzoo(*args: str, env: dict[str, str] | None = None, timeout: float = 3
     )
 
 
+def one_line_error(capsys: pytest.CaptureFixture[str], args: list[str]) -> str:
+    """Runs ``ganzoo ARGS`` in-process; returns its one error line (and checks there is exactly one, no traceback)."""
+    from ganzoo.cli import main
+
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    assert stop.value.code == 2
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("ganzoo: error: ")]
+    assert len(errors) == 1 and "Traceback" not in err, err[-2000:]
+    return errors[0]
+
+
 def fit_briefly(model, datamodule, batches: int, val_batches: int = 1, **trainer_kwargs):
     """A few real optimisation steps in a bare Trainer (no logger, checkpoints or progress bar)."""
     import lightning as L

@@ -8,7 +8,7 @@ import yaml
 from ganzoo.cli import expand_aliases, main, with_quickstart
 from ganzoo.errors import UserError
 from ganzoo.registry import datasets, models
-from tests.conftest import REPO, TINY, run_ganzoo
+from tests.conftest import REPO, TINY, one_line_error, run_ganzoo
 
 
 def print_config(capsys, *args: str) -> dict:
@@ -241,17 +241,6 @@ def test_validate_test_and_predict_run_from_a_checkpoint(tmp_path):
         )
         assert result.returncode == 0, (sub, result.stderr[-2000:])
     assert (tmp_path / "runs" / "dcgan-digits-validate" / "version_0").is_dir()
-
-
-def one_line_error(capsys, args: list[str]) -> str:
-    """Runs ``ganzoo ARGS`` in-process; returns its one error line (and checks there is exactly one, no traceback)."""
-    with pytest.raises(SystemExit) as stop:
-        main(args)
-    assert stop.value.code == 2
-    err = capsys.readouterr().err
-    errors = [line for line in err.splitlines() if line.startswith("ganzoo: error: ")]
-    assert len(errors) == 1 and "Traceback" not in err, err[-2000:]
-    return errors[0]
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,108 @@
+"""One-line errors for the options of ``ganzoo fit/validate/test/predict``.
+
+jsonargparse answers a mistyped or ill-typed option (``--model.lr_g``, ``--model.n_critic abc``) with the whole usage,
+about 90 lines, and a nested report of every type it tried; the message that matters is in the middle. The parser
+here reports the option, what it takes and what it got, in one line, as ganzoo's other errors are reported. Set
+``JSONARGPARSE_DEBUG=true`` for jsonargparse's full report.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+from typing import NoReturn
+
+from lightning.pytorch.cli import LightningArgumentParser
+
+from ganzoo.errors import UserError
+
+_KEY = re.compile(r'Parser key "([^"]+)"')
+_NOT_ACCEPTED = re.compile(r"Option '([^']+)' is not accepted")
+_CLASS = re.compile(r"class_path[ =]'([^']+)'")  # "given class_path 'a.B'" and "Namespace(class_path='a.B', …"
+_EXPECTED = re.compile(r"Expected a (?!path but)(.+?)(?:\. Got value: (.*))?$")
+_GIVEN = re.compile(r"Given value: (.*?)(?:\. Got value: .*)?$")
+_NESTED = re.compile(r"NestedArg\(key='[^']*', val=(.*)\)$")
+_SIMPLE_TYPES = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "a boolean",
+    "str": "a string",
+    "NoneType": "null",
+}
+
+
+class OneLineErrorParser(LightningArgumentParser):
+    """LightningCLI's parser, whose errors are :class:`~ganzoo.errors.UserError` s of one line (the ``ganzoo``
+    command prints them and exits with 2) instead of the usage and jsonargparse's nested report."""
+
+    def error(self, message: str, ex: Exception | None = None) -> NoReturn:
+        # exit_on_error is off while jsonargparse tries a type's alternatives: those errors are its own business.
+        if not self.exit_on_error or os.environ.get("JSONARGPARSE_DEBUG"):
+            super().error(message, ex)
+        # A subcommand parser's prog is "<argv[0]> [options] fit"; argv[0] is __main__.py under ``python -m``.
+        words = (getattr(ex, "subcommand_parser", None) or self).prog.split()
+        raise UserError(one_line(message, f"ganzoo {words[-1]}" if len(words) > 1 else "ganzoo"))
+
+
+def one_line(message: str, command: str) -> str:
+    """The option at fault, what it takes and what it got, from a jsonargparse error ``message``; ``command`` (e.g.
+    ``ganzoo fit``) goes into the hint."""
+    listing = f"`{command} --help` lists the options"
+    if "\n" not in message.strip():  # "unrecognized arguments: --nope 1" and the like are one line already
+        return f"{message.strip()} ({listing})"
+    keys = _KEY.findall(message)
+    if unknown := _NOT_ACCEPTED.search(message):
+        owners = _CLASS.findall(message)
+        if not owners:
+            return f"--{'.'.join([*keys, unknown[1]])} is not an option ({listing})"
+        return (
+            f"--{'.'.join([*keys, unknown[1]])} is not an option of {owners[-1]} "
+            f"(`{command} --{'.'.join(keys)}.help {owners[-1]}` lists its options)"
+        )
+    expected, given = _deepest_alternatives(message)
+    if not keys or not expected:
+        return f"{' '.join(line.strip() for line in message.splitlines() if line.strip())} ({listing})"
+    return f"--{'.'.join(keys)}: expected {expected}, got {given!r} ({listing})"
+
+
+def _deepest_alternatives(message: str) -> tuple[str, str | None]:
+    """What the innermost failed check expected, in words, and the value it was given."""
+    expected: dict[int, list[str]] = {}
+    values: dict[int, str] = {}
+    for line in message.splitlines():
+        depth = len(line) - len(line.lstrip(" -"))
+        text = line.strip(" -")
+        if match := _EXPECTED.match(text):
+            expected.setdefault(depth, []).append(match[1])
+            if match[2] and not match[2].startswith("Namespace("):
+                values[depth] = match[2]
+        elif (match := _GIVEN.match(text)) and not match[1].startswith(("Namespace(", "{")):
+            nested = _NESTED.match(match[1])
+            values[depth] = ast.literal_eval(nested[1]) if nested else match[1]
+    if not expected:
+        return "", None
+    given = values[max(values)] if values else None
+    return _in_words(expected[max(expected)]), given
+
+
+def _in_words(types: list[str]) -> str:
+    """``["<class 'int'>", "<class 'NoneType'>"]`` → ``"an integer"``; literals merge into one "one of" list."""
+    words: list[str] = []
+    choices: list[str] = []
+    for name in types:
+        if name.startswith("typing.Literal["):
+            choices += [str(c) for c in ast.literal_eval(f"({name[len('typing.Literal[') : -1]},)")]
+        elif name.startswith("dot import path string"):
+            words.append("a class (name or import path)")
+        elif match := re.fullmatch(r"<class '([\w.]+)'>", name):
+            short = match[1].rsplit(".", 1)[-1]
+            words.append(_SIMPLE_TYPES.get(short, f"{'an' if short[0] in 'AEIOUaeiou' else 'a'} {short}"))
+        else:
+            words.append(name)
+    if choices:
+        words.append("one of " + ", ".join(dict.fromkeys(choices)))
+    words = list(dict.fromkeys(words))
+    if len(words) > 1 and "null" in words:  # null is rarely what was meant; the other types say what to give
+        words.remove("null")
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} or {words[-1]}"
