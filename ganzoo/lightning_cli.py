@@ -111,6 +111,10 @@ class GanzooCLI(LightningCLI):
         # replaces the model with the one they name: compare with the model the user asked for.
         sub = self.config.get("subcommand")
         ckpt = self.config[sub].get("ckpt_path") if sub else None
+        if ckpt == "last":
+            ckpt = self.config[sub].ckpt_path = str(newest_checkpoint(self.config[sub]))
+            if _is_rank_zero():
+                print(f"ganzoo: --ckpt_path last is {ckpt}", file=sys.stderr)
         if ckpt and ckpt not in _CHECKPOINT_NAMES:
             check_checkpoint(Path(ckpt), self.config[sub].get("model"))
 
@@ -224,6 +228,26 @@ def unpin_saved_run(cfg: Any) -> None:
 
 def _is_run_dir(path: Path) -> bool:
     return path.name.startswith("version_") and (path / "config.yaml").is_file()
+
+
+def newest_checkpoint(cfg: Any) -> Path:
+    """What ``--ckpt_path last`` means in ganzoo: the newest checkpoint of the earlier runs of this model on this data
+    (under ``--trainer.default_root_dir``, or in ``--checkpoint.dirpath`` when that is set).
+
+    Lightning's own ``last`` looks in the run's checkpoint folder, which for a ganzoo run is always new and empty, so it
+    would silently start afresh.
+    """
+    unpin_saved_run(cfg)  # a saved run's config.yaml names that run's directory; its siblings are searched too
+    name = f"{_short_name(cfg.model, models())}-{_short_name(cfg.data, datasets())}"
+    parent = Path(cfg.trainer.default_root_dir or "runs")
+    chosen = cfg.checkpoint.dirpath
+    folders = [Path(chosen)] if chosen else (parent / name).glob("version_*/checkpoints")
+    files = [file for folder in folders for file in folder.glob("*.ckpt") if file.is_file() and not file.is_symlink()]
+    if not files:
+        where = chosen or parent / name / "version_*" / "checkpoints"
+        raise UserError(f"--ckpt_path last: no checkpoint in {where}; give a .ckpt file, or leave --ckpt_path out to "
+                        "start a new run")  # fmt: skip
+    return max(files, key=lambda file: file.stat().st_mtime)
 
 
 def check_checkpoint(path: Path, requested_model: Any) -> None:

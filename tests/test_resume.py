@@ -2,14 +2,17 @@
 
 import os
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
+import yaml
 
 from ganzoo import load_model
 from ganzoo.cli import main
 from ganzoo.errors import UserError
 from ganzoo.models import DCGAN
+from tests.conftest import one_line_error
 
 COMMON = [
     "--seed_everything=7",
@@ -158,3 +161,20 @@ def test_cyclegan_resumes_to_the_same_parameters_image_pools_and_schedule(tmp_pa
     assert straight["ganzoo"]["g_steps"] == resumed["ganzoo"]["g_steps"] == 10
     for scheduler in (straight, resumed):
         assert scheduler["lr_schedulers"][0]["_last_lr"] == [pytest.approx(2e-4 / 3)]  # 1, then 2/3, then 1/3
+
+
+def test_ckpt_path_last_resumes_the_newest_checkpoint_of_the_earlier_runs(capsys):
+    # Lightning's "last" looks in the new run's own (empty) folder and would start afresh without a word.
+    assert "--ckpt_path last: no checkpoint in runs/dcgan-digits/version_*/checkpoints" in one_line_error(
+        capsys, ["fit", *COMMON, "--trainer.max_epochs=1", "--ckpt_path=last"]
+    )
+    main(["fit", *COMMON, "--trainer.max_epochs=1"])  # version_0
+    main(["fit", *COMMON, "--trainer.max_epochs=1", "--seed_everything=8"])  # version_1: the newest
+    capsys.readouterr()
+    main(["fit", *COMMON, "--trainer.max_epochs=2", "--ckpt_path=last"])  # version_2
+    newest = "runs/dcgan-digits/version_1/checkpoints/epoch=0-step=2.ckpt"
+    assert f"ganzoo: --ckpt_path last is {newest}" in capsys.readouterr().err
+    resumed = final_checkpoint("dcgan-digits/version_2")
+    assert resumed["epoch"] == 1 and resumed["ganzoo"]["g_steps"] == 5
+    # It continued version_1's run (seed 8), not version_0's, and the run's config names the file.
+    assert yaml.safe_load(Path("runs/dcgan-digits/version_2/config.yaml").read_text())["ckpt_path"] == newest
