@@ -18,6 +18,7 @@ from lightning.pytorch.cli import LightningArgumentParser
 from ganzoo.errors import UserError
 
 _KEY = re.compile(r'Parser key "([^"]+)"')
+_KEY_PREFIX = re.compile(r'^Parser key "([^"]+)": ')
 _NOT_ACCEPTED = re.compile(r"Option '([^']+)' is not accepted")
 _CLASS = re.compile(r"class_path[ =]'([^']+)'")  # "given class_path 'a.B'" and "Namespace(class_path='a.B', …"
 _EXPECTED = re.compile(r"Expected a (?!path but)(.+?)(?:\. Got value: (.*))?$")
@@ -50,7 +51,7 @@ def one_line(message: str, command: str) -> str:
     ``ganzoo fit``) goes into the hint."""
     listing = f"`{command} --help` lists the options"
     if "\n" not in message.strip():  # "unrecognized arguments: --nope 1" and the like are one line already
-        return f"{message.strip()} ({listing})"
+        return _KEY_PREFIX.sub(r"--\1: ", message.strip()) + f" ({listing})"
     keys = _KEY.findall(message)
     if unknown := _NOT_ACCEPTED.search(message):
         owners = _CLASS.findall(message)

@@ -32,6 +32,7 @@ FIT_HELP = "(`ganzoo fit --help` lists the options)"
         (["--model.optimizer_g.lr", "fast"], "--model.optimizer_g.lr: expected a number or a class"),
         (["--trainer.precision", "bf17"], "--trainer.precision: expected an integer or one of "),
         (["--trainer.nope", "1"], f"unrecognized arguments: --trainer.nope 1 {FIT_HELP}"),
+        (["--config", "missing.yaml"], "--config: File does not exist: "),
     ],
 )
 def test_option_mistakes_are_one_line_errors(capsys, args, message):
