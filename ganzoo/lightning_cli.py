@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 from jsonargparse import Namespace
@@ -21,6 +21,7 @@ from lightning.pytorch.utilities.exceptions import MisconfigurationException
 from ganzoo.checkpoint import AtomicCheckpointIO, read_checkpoint
 from ganzoo.errors import UserError
 from ganzoo.lightning_compat import find_unused_parameters
+from ganzoo.parse_errors import one_line
 from ganzoo.profiling import NoProfiler
 from ganzoo.registry import Entry, datasets, models
 
@@ -83,6 +84,20 @@ class RunConfig(SaveConfigCallback):
                 experiment.config.update(yaml.safe_load(self.parser.dump(self.config, skip_none=False)),
                                          allow_val_change=True)  # fmt: skip
                 experiment.save(str(run_dir / "metrics.jsonl"), base_path=str(run_dir), policy="live")
+
+
+class OneLineErrorParser(LightningArgumentParser):
+    """LightningCLI's parser, whose errors are :class:`~ganzoo.errors.UserError` s of one line (the ``ganzoo``
+    command prints them and exits with 2) instead of the usage and jsonargparse's nested report; set
+    ``JSONARGPARSE_DEBUG=true`` for that report."""
+
+    def error(self, message: str, ex: Exception | None = None) -> NoReturn:
+        # exit_on_error is off while jsonargparse tries a type's alternatives: those errors are its own business.
+        if not self.exit_on_error or os.environ.get("JSONARGPARSE_DEBUG"):
+            super().error(message, ex)
+        # A subcommand parser's prog is "<argv[0]> [options] fit"; argv[0] is __main__.py under ``python -m``.
+        words = (getattr(ex, "subcommand_parser", None) or self).prog.split()
+        raise UserError(one_line(message, f"ganzoo {words[-1]}" if len(words) > 1 else "ganzoo"))
 
 
 class GanzooCLI(LightningCLI):
@@ -325,7 +340,6 @@ def run_cli(args: Sequence[str] | None) -> GanzooCLI:
     from ganzoo.console import quiet_library_notices
     from ganzoo.data import GANDataModule
     from ganzoo.models import TwoPlayerModule
-    from ganzoo.parse_errors import OneLineErrorParser
 
     keep_freed_memory()  # the command does it too; here for runs started from Python (benchmarks, notebooks)
     quiet_library_notices()

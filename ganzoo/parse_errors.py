@@ -1,19 +1,18 @@
-"""One-line errors for the options of ``ganzoo fit/validate/test/predict``.
+"""One-line errors for the command line's options, those of ``ganzoo fit/validate/test/predict`` (jsonargparse,
+through LightningCLI) and those of ganzoo's own ``sample``, ``evaluate``, ``fid`` and ``lab`` (argparse).
 
 jsonargparse answers a mistyped or ill-typed option (``--model.lr_g``, ``--model.n_critic abc``) with the whole usage,
-about 90 lines, and a nested report of every type it tried; the message that matters is in the middle. The parser
-here reports the option, what it takes and what it got, in one line, as ganzoo's other errors are reported. Set
-``JSONARGPARSE_DEBUG=true`` for jsonargparse's full report.
+about 90 lines, and a nested report of every type it tried; the message that matters is in the middle. ganzoo's
+parsers report the option, what it takes and what it got, in one line, as ganzoo's other errors are reported (``fit``'s
+parser, :class:`ganzoo.lightning_cli.OneLineErrorParser`, through :func:`one_line`).
 """
 
 from __future__ import annotations
 
+import argparse
 import ast
-import os
 import re
 from typing import NoReturn
-
-from lightning.pytorch.cli import LightningArgumentParser
 
 from ganzoo.errors import UserError
 
@@ -33,17 +32,12 @@ _SIMPLE_TYPES = {
 }
 
 
-class OneLineErrorParser(LightningArgumentParser):
-    """LightningCLI's parser, whose errors are :class:`~ganzoo.errors.UserError` s of one line (the ``ganzoo``
-    command prints them and exits with 2) instead of the usage and jsonargparse's nested report."""
+class CommandParser(argparse.ArgumentParser):
+    """argparse's parser whose errors are :class:`~ganzoo.errors.UserError` s of one line, like ``fit``'s, instead
+    of the usage and ``PROG: error: …``."""
 
-    def error(self, message: str, ex: Exception | None = None) -> NoReturn:
-        # exit_on_error is off while jsonargparse tries a type's alternatives: those errors are its own business.
-        if not self.exit_on_error or os.environ.get("JSONARGPARSE_DEBUG"):
-            super().error(message, ex)
-        # A subcommand parser's prog is "<argv[0]> [options] fit"; argv[0] is __main__.py under ``python -m``.
-        words = (getattr(ex, "subcommand_parser", None) or self).prog.split()
-        raise UserError(one_line(message, f"ganzoo {words[-1]}" if len(words) > 1 else "ganzoo"))
+    def error(self, message: str) -> NoReturn:
+        raise UserError(f"{message} (`{self.prog} --help` lists the options)")
 
 
 def one_line(message: str, command: str) -> str:

@@ -70,3 +70,21 @@ def test_a_message_it_cannot_read_still_comes_back_whole_on_one_line():
 def test_the_readmes_example_is_what_the_command_prints(capsys):
     line = one_line_error(capsys, ["fit", "--model", "dcgan", "--data", "digits", "--model.n_critic", "five"])
     assert f"``{line}``" in (REPO / "README.md").read_text().replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["sample", "--ckpt", "x.ckpt", "--n", "many"], "--n: invalid int value: 'many' (`ganzoo sample --help`"),
+        (["sample"], "the following arguments are required: --ckpt/--ckpt_path"),
+        (["evaluate", "--ckpt", "x.ckpt", "--split", "val"], "argument --split: invalid choice: 'val'"),
+        (["fid", "a"], "the following arguments are required: b (`ganzoo fid --help` lists the options)"),
+        (["lab", "--figures"], "unrecognized arguments: --figures (`ganzoo lab --help` lists the options)"),
+    ],
+)
+def test_ganzoos_own_commands_answer_a_bad_flag_with_one_line(capsys, args, message):
+    with pytest.raises(SystemExit) as stop:
+        main(args)
+    err = capsys.readouterr().err.strip()
+    assert stop.value.code == 2 and err.startswith("ganzoo: error: ") and "\n" not in err, err
+    assert message in err, err

@@ -14,6 +14,7 @@ from typing import Any
 from ganzoo.console import plain
 from ganzoo.errors import UserError
 from ganzoo.metrics.protocol import EvaluationOptions
+from ganzoo.parse_errors import CommandParser
 
 #: fit's flags are LightningCLI's (``--metrics.n_fake``); these commands accept both spellings of theirs.
 FLAG_STYLE = (
@@ -35,7 +36,7 @@ def parser() -> argparse.ArgumentParser:
     for metric in metrics().values():
         by_subject.setdefault(metric.subject, []).append(metric.name)
     listing = "; ".join(f"{subject}: {', '.join(names)}" for subject, names in by_subject.items())
-    p = argparse.ArgumentParser(prog="ganzoo evaluate", description=plain(__doc__), epilog=FLAG_STYLE)
+    p = CommandParser(prog="ganzoo evaluate", description=plain(__doc__), epilog=FLAG_STYLE)
     add_checkpoint_flag(p)
     p.add_argument("--metrics", default=None, help=f"comma-separated (default: all of the subject's): {listing}")
     p.add_argument("--n-fake", "--n_fake", type=int, default=10_000)

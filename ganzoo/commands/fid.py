@@ -14,12 +14,13 @@ import torch
 
 from ganzoo.console import plain
 from ganzoo.errors import UserError
+from ganzoo.parse_errors import CommandParser
 
 
 def parser() -> argparse.ArgumentParser:
     from ganzoo.commands.evaluate import FLAG_STYLE
 
-    p = argparse.ArgumentParser(prog="ganzoo fid", description=plain(__doc__), epilog=FLAG_STYLE)
+    p = CommandParser(prog="ganzoo fid", description=plain(__doc__), epilog=FLAG_STYLE)
     p.add_argument("a", help="a folder of images or an .npz (uint8 `images`, N×H×W×C)")
     p.add_argument("b", help="the other set, likewise")
     p.add_argument("--feature", choices=["inception", "lenet"], default="inception")

@@ -11,10 +11,11 @@ from pathlib import Path
 
 from ganzoo.console import plain
 from ganzoo.errors import UserError
+from ganzoo.parse_errors import CommandParser
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="ganzoo lab", description=plain(__doc__))
+    p = CommandParser(prog="ganzoo lab", description=plain(__doc__))
     p.add_argument("names", nargs="*", help="experiments to run (`all` for every one); none: list them")
     p.add_argument("--out", default="lab", help="folder for the figures and JSON files (default ./lab)")
     p.add_argument("--tiny", action="store_true", help="a seconds-long smoke version (what the tests run)")

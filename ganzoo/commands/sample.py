@@ -12,12 +12,13 @@ import torch
 
 from ganzoo.console import plain
 from ganzoo.errors import UserError
+from ganzoo.parse_errors import CommandParser
 
 
 def parser() -> argparse.ArgumentParser:
     from ganzoo.commands.evaluate import FLAG_STYLE, add_checkpoint_flag
 
-    p = argparse.ArgumentParser(prog="ganzoo sample", description=plain(__doc__), epilog=FLAG_STYLE)
+    p = CommandParser(prog="ganzoo sample", description=plain(__doc__), epilog=FLAG_STYLE)
     add_checkpoint_flag(p)
     p.add_argument("--n", type=int, default=64, help="number of samples (default 64)")
     p.add_argument("--out", default=None, help="output file or folder (default samples.png / samples.npz / samples/)")
