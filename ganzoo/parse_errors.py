@@ -46,6 +46,13 @@ def one_line(message: str, command: str) -> str:
     listing = f"`{command} --help` lists the options"
     if "\n" not in message.strip():  # "unrecognized arguments: --nope 1" and the like are one line already
         return _KEY_PREFIX.sub(r"--\1: ", message.strip()) + f" ({listing})"
+    try:
+        return _summary(message, command, listing)
+    except (ValueError, SyntaxError):  # a report of a shape not seen before: whole, but on one line
+        return f"{' '.join(line.strip() for line in message.splitlines() if line.strip())} ({listing})"
+
+
+def _summary(message: str, command: str, listing: str) -> str:
     keys = _KEY.findall(message)
     if unknown := _NOT_ACCEPTED.search(message):
         owners = _CLASS.findall(message)
@@ -57,7 +64,7 @@ def one_line(message: str, command: str) -> str:
         )
     expected, given = _deepest_alternatives(message)
     if not keys or not expected:
-        return f"{' '.join(line.strip() for line in message.splitlines() if line.strip())} ({listing})"
+        raise ValueError("no option or expected type in the report")
     return f"--{'.'.join(keys)}: expected {expected}, got {given!r} ({listing})"
 
 

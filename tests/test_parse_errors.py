@@ -65,6 +65,11 @@ def test_a_message_it_cannot_read_still_comes_back_whole_on_one_line():
     assert one_line("Something new:\n  went wrong\n    here", "ganzoo fit") == (
         f"Something new: went wrong here {FIT_HELP}"
     )
+    odd = 'Parser key "mode":\n  Expected a typing.Literal[<Mode.A: 1>]. Got value: b'
+    assert (
+        one_line(odd, "ganzoo fit")
+        == f'Parser key "mode": Expected a typing.Literal[<Mode.A: 1>]. Got value: b {FIT_HELP}'
+    )
 
 
 def test_the_readmes_example_is_what_the_command_prints(capsys):
