@@ -6,6 +6,7 @@ import inspect
 import io
 import os
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -138,3 +139,9 @@ def _upgrade(cls: type, hparams: dict) -> None:
     if issubclass(cls, TranslationGAN):
         for key in ("num_classes", "latent_dim"):
             hparams.pop(key, None)
+
+
+def newest_checkpoint_file(folders: Iterable[Path]) -> Path | None:
+    """The most recently written ``.ckpt`` file in ``folders`` (links such as ``last.ckpt`` skipped), else None."""
+    files = [file for folder in folders for file in folder.glob("*.ckpt") if file.is_file() and not file.is_symlink()]
+    return max(files, key=lambda file: file.stat().st_mtime) if files else None

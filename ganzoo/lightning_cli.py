@@ -18,7 +18,7 @@ from lightning.pytorch.callbacks import TQDMProgressBar
 from lightning.pytorch.cli import LightningArgumentParser, LightningCLI, SaveConfigCallback
 from lightning.pytorch.utilities.exceptions import MisconfigurationException
 
-from ganzoo.checkpoint import AtomicCheckpointIO, read_checkpoint
+from ganzoo.checkpoint import AtomicCheckpointIO, newest_checkpoint_file, read_checkpoint
 from ganzoo.errors import UserError
 from ganzoo.lightning_compat import find_unused_parameters
 from ganzoo.parse_errors import one_line
@@ -178,7 +178,7 @@ class GanzooCLI(LightningCLI):
             print(f"ganzoo: run directory {self.run_dir}", file=sys.stderr)
 
     def _run_dir(self, cfg: Any) -> Path:
-        name = f"{_short_name(cfg.model, models())}-{_short_name(cfg.data, datasets())}"
+        name = run_name(cfg)
         if self.subcommand != "fit":
             name += f"-{self.subcommand}"
         parent = Path(cfg.trainer.default_root_dir or "runs")
@@ -253,16 +253,20 @@ def newest_checkpoint(cfg: Any) -> Path:
     would silently start afresh.
     """
     unpin_saved_run(cfg)  # a saved run's config.yaml names that run's directory; its siblings are searched too
-    name = f"{_short_name(cfg.model, models())}-{_short_name(cfg.data, datasets())}"
+    name = run_name(cfg)
     parent = Path(cfg.trainer.default_root_dir or "runs")
     chosen = cfg.checkpoint.dirpath
-    folders = [Path(chosen)] if chosen else (parent / name).glob("version_*/checkpoints")
-    files = [file for folder in folders for file in folder.glob("*.ckpt") if file.is_file() and not file.is_symlink()]
-    if not files:
+    newest = newest_checkpoint_file([Path(chosen)] if chosen else (parent / name).glob("version_*/checkpoints"))
+    if newest is None:
         where = chosen or parent / name / "version_*" / "checkpoints"
         raise UserError(f"--ckpt_path last: no checkpoint in {where}; give a .ckpt file, or leave --ckpt_path out to "
                         "start a new run")  # fmt: skip
-    return max(files, key=lambda file: file.stat().st_mtime)
+    return newest
+
+
+def run_name(cfg: Any) -> str:
+    """``MODEL-DATA`` in short names (``dcgan-digits``): the folder of a model's runs on a dataset."""
+    return f"{_short_name(cfg.model, models())}-{_short_name(cfg.data, datasets())}"
 
 
 def check_checkpoint(path: Path, requested_model: Any) -> None:

@@ -10,6 +10,7 @@ import torch
 from lightning.pytorch.callbacks import ModelCheckpoint
 from torch import Tensor
 
+from ganzoo.checkpoint import newest_checkpoint_file
 from ganzoo.errors import UserError
 from ganzoo.models.two_player import TwoPlayerModule
 
@@ -116,8 +117,6 @@ def first_non_finite(state_dict: dict[str, Tensor]) -> str | None:
 def _last(trainer: L.Trainer) -> str:
     """The newest checkpoint file that exists (a name Lightning remembers may never have been written)."""
     ckpt = trainer.checkpoint_callback
-    folder = Path(ckpt.dirpath) if isinstance(ckpt, ModelCheckpoint) and ckpt.dirpath else None
-    files = [p for p in folder.glob("*.ckpt") if p.is_file() and not p.is_symlink()] if folder else []
-    if not files:
-        return "none (the run stopped before its first checkpoint)"
-    return str(max(files, key=lambda p: p.stat().st_mtime))
+    folders = [Path(ckpt.dirpath)] if isinstance(ckpt, ModelCheckpoint) and ckpt.dirpath else []
+    newest = newest_checkpoint_file(folders)
+    return str(newest) if newest else "none (the run stopped before its first checkpoint)"
