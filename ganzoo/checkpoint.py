@@ -46,6 +46,10 @@ def read_checkpoint(path: Path, label: str = "checkpoint", map_location: Any = "
     tensors on disk (for a look at the hyper-parameters)."""
     import zipfile
 
+    if path.is_dir():
+        inside = newest_checkpoint_file(path.glob("**/"))
+        example = f", e.g. {inside}" if inside else " (runs/*/checkpoints/)"
+        raise UserError(f"{label} {path} is a folder; give the path of a .ckpt file{example}")
     if not path.is_file():
         raise UserError(f"{label} {path} does not exist; give the path of a .ckpt file (runs/*/checkpoints/)")
     if not zipfile.is_zipfile(path):  # torch.save writes a zip archive whose directory comes last

@@ -89,6 +89,12 @@ def test_an_unconditional_model_on_labelled_data_samples_as_unconditional(checkp
         (["sample", "--n", "0"], "--n must be ≥ 1 (the number of samples), got 0"),
         (["sample", "--n", "-5"], "--n must be ≥ 1"),
         (["sample", "--labels", "a,b"], "--labels takes comma-separated class numbers, e.g. 3,3,7; got 'a,b'"),
+        (["sample", "--out", "grid.jpgx"], "--out grid.jpgx is not an image file name; end it in .png"),
+        (["sample", "--out", "grid"], "--out grid is not an image file name"),
+        (["sample", "--format", "npz", "--out", "s.png"], "--format npz writes an .npz file; end --out in .npz"),
+        (["sample", "--format", "png", "--out", "s.npz"], "--out s.npz is not an image file name"),
+        (["sample", "--format", "png-dir", "--out", "s.png"], "--out s.png names a file; --format png-dir writes a"),
+        (["sample", "--style-mixing", "--format", "npz"], "--style-mixing writes one grid image"),
         (["evaluate", "--metrics", ""], "--metrics names no metric"),
         (["evaluate", "--n-fake", "0"], "generated samples (--n-fake, --metrics.n_fake) must be ≥ 1, got 0"),
         (["evaluate", "--metrics", "fid,foo", "--feature", "lenet"], "unknown metric 'foo' for images"),
@@ -101,6 +107,23 @@ def test_bad_command_arguments_are_one_line_errors_before_any_work(checkpoint, c
     assert stop.value.code == 2 and "Traceback" not in err
     last = err.strip().splitlines()[-1]
     assert last.startswith("ganzoo: error: ") and message in last, err[-2000:]
+    assert not [path for path in Path().iterdir() if path.name != "runs"]  # nothing written
+
+
+def test_sample_takes_the_format_from_the_out_extension(checkpoint):
+    main(["sample", "--ckpt", str(checkpoint), "--n", "4", "--out", "s.npz"])
+    assert np.load("s.npz")["images"].shape == (4, 32, 32, 1)
+    main(["sample", "--ckpt", str(checkpoint), "--n", "4", "--out", "grid.jpg"])
+    assert Image.open("grid.jpg").format == "JPEG"
+
+
+def test_a_checkpoint_folder_is_a_one_line_error_naming_a_checkpoint_inside(checkpoint, capsys):
+    with pytest.raises(SystemExit):
+        main(["sample", "--ckpt", str(checkpoint.parent.parent)])
+    (line,) = capsys.readouterr().err.strip().splitlines()
+    run = checkpoint.parent.parent
+    assert line.startswith(f"ganzoo: error: checkpoint {run} is a folder; give the path of a .ckpt")
+    assert str(checkpoint.parent) in line and line.endswith(".ckpt")
 
 
 def test_samples_are_generated_in_chunks_with_flat_memory(checkpoint, monkeypatch):

@@ -25,7 +25,9 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--ema", action=argparse.BooleanOptionalAction, default=True, help="sample from the EMA generator")
     p.add_argument("--labels", default=None, help="comma-separated class labels for conditional models, e.g. 3,3,7")
-    p.add_argument("--format", choices=["png", "npz", "png-dir"], default="png")
+    p.add_argument("--format", choices=list(DEFAULT_OUT), default=None,
+                   help="png: a grid; npz: uint8 images (and labels); png-dir: a folder of PNGs (default: from --out's "
+                   "extension, else png)")  # fmt: skip
     p.add_argument("--interpolate", action="store_true", help="a strip of --n steps between two random latents")
     p.add_argument("--device", default="cpu")
     p.add_argument("--input", default=None, help="translation models: a folder of images to translate (PNGs written "
@@ -47,6 +49,37 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--style-mixing", "--style_mixing", action="store_true", help="StyleGAN: a grid mixing the coarse "
                    "styles of the top row with the fine styles of the left column, √n sources each")  # fmt: skip
     return p
+
+
+#: What each --format writes when --out is not given.
+DEFAULT_OUT = {"png": "samples.png", "npz": "samples.npz", "png-dir": "samples"}
+
+
+def image_suffixes() -> set[str]:
+    """File extensions Pillow can write (.png, .jpg, …)."""
+    from PIL import Image
+
+    Image.init()
+    return {suffix for suffix, name in Image.registered_extensions().items() if name in Image.SAVE}
+
+
+def output(fmt: str | None, out: str | None, default: str | None = None) -> tuple[str, Path]:
+    """The format and path to write: ``--format``, else inferred from ``--out``'s extension; checked before any work,
+    so a name the format cannot be written under is one line, not a traceback after sampling."""
+    if out is None:
+        fmt = fmt or "png"
+        return fmt, Path(default or DEFAULT_OUT[fmt])
+    path = Path(out)
+    suffix = path.suffix.lower()
+    fmt = fmt or ("npz" if suffix == ".npz" else "png")
+    if fmt == "npz" and suffix != ".npz":
+        raise UserError(f"--format npz writes an .npz file; end --out in .npz (got {out})")
+    if fmt == "png" and suffix not in image_suffixes():
+        raise UserError(f"--out {out} is not an image file name; end it in .png (or .jpg, …) for a grid, or give "
+                        "--format npz (an .npz) or --format png-dir (a folder of PNGs)")  # fmt: skip
+    if fmt == "png-dir" and (path.is_file() or suffix in image_suffixes() | {".npz"}):
+        raise UserError(f"--out {out} names a file; --format png-dir writes a folder of PNGs: give a folder name")
+    return fmt, path
 
 
 #: Images per translation batch.
@@ -112,6 +145,10 @@ def main(argv: list[str]) -> Path:
     args = parser().parse_args(argv)
     if args.n < 1:
         raise UserError(f"--n must be ≥ 1 (the number of samples), got {args.n}")
+    if args.input is None:
+        args.format, out = output(args.format, args.out, "style_mixing.png" if args.style_mixing else None)
+        if args.style_mixing and args.format != "png":
+            raise UserError("--style-mixing writes one grid image; drop --format or give --format png")
     labels_given = None
     if args.labels:
         try:
@@ -139,7 +176,6 @@ def main(argv: list[str]) -> Path:
             from torchvision.utils import save_image
 
             k = max(1, round(math.sqrt(args.n)))
-            out = Path(args.out or "style_mixing.png")
             out.parent.mkdir(parents=True, exist_ok=True)
             save_image(
                 style_mixing_grid(model, model.sample_latent(k), model.sample_latent(k), ema=args.ema, **style), out
@@ -156,8 +192,6 @@ def main(argv: list[str]) -> Path:
         args.n = len(labels)
     elif model.num_classes:
         labels = torch.arange(args.n, device=model.device) % model.num_classes
-    default = {"png": "samples.png", "npz": "samples.npz", "png-dir": "samples"}[args.format]
-    out = Path(args.out or default)
     out.parent.mkdir(parents=True, exist_ok=True)
     if args.drs is not None:
         chunks = iter([rejection_samples(model, args)])
