@@ -96,6 +96,7 @@ def test_an_unconditional_model_on_labelled_data_samples_as_unconditional(checkp
         (["sample", "--format", "png-dir", "--out", "s.png"], "--out s.png names a file; --format png-dir writes a"),
         (["sample", "--style-mixing", "--format", "npz"], "--style-mixing writes one grid image"),
         (["evaluate", "--metrics", ""], "--metrics names no metric"),
+        (["evaluate", "--feature", "lenet", "--out", "runs"], "--out runs cannot be written (Is a directory); give"),
         (["evaluate", "--n-fake", "0"], "generated samples (--n-fake, --metrics.n_fake) must be ≥ 1, got 0"),
         (["evaluate", "--metrics", "fid,foo", "--feature", "lenet"], "unknown metric 'foo' for images"),
     ],
@@ -166,6 +167,9 @@ def test_fid_between_two_sets_matches_evaluate_and_caches_features(checkpoint, c
     with pytest.raises(SystemExit):
         main(["fid", "fake.npz", "nowhere"])
     assert "nowhere is neither a folder of images nor an .npz" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["fid", "fake.npz", "real", "--feature", "lenet", "--out", "fake.npz/fid.jsonl"])
+    assert "--out fake.npz/fid.jsonl cannot be written" in capsys.readouterr().err
 
 
 def test_command_flags_take_fits_underscored_spelling_too():

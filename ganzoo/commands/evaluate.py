@@ -94,7 +94,7 @@ def datamodule_for(ckpt: Path, model: Any, data: str | None, root: str | None) -
 def main(argv: list[str]) -> list[dict]:
     args = parser().parse_args(argv)
     from ganzoo import load_model
-    from ganzoo.metrics.evaluate import append_jsonl, evaluate, subject_of
+    from ganzoo.metrics.evaluate import append_jsonl, check_appendable, evaluate, subject_of
     from ganzoo.metrics.protocol import EvaluationOptions, select
 
     options = EvaluationOptions(
@@ -107,6 +107,8 @@ def main(argv: list[str]) -> list[dict]:
         raise UserError("--metrics names no metric; leave it out for the defaults")
     ckpt = Path(args.ckpt)
     model = load_model(ckpt, map_location=args.device).to(args.device)
+    out = Path(args.out) if args.out else ckpt.resolve().parent.parent / "metrics.jsonl"
+    check_appendable(out, "--out")
     dm = datamodule_for(ckpt, model, args.data, args.data_root)
     if args.feature is None and subject_of(model, dm) == "images":
         options.feature = "inception"  # the papers' protocol unless asked otherwise
@@ -115,7 +117,6 @@ def main(argv: list[str]) -> list[dict]:
     records = evaluate(model, dm, names, options)
     if not records:
         raise UserError("the chosen metrics produced no value for this model and data; see `ganzoo evaluate --help`")
-    out = Path(args.out) if args.out else ckpt.resolve().parent.parent / "metrics.jsonl"
     append_jsonl(out, records)
     width = max(len(r["metric"]) for r in records)
     print(f"{'metric':<{width}}  value")

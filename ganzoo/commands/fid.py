@@ -80,12 +80,14 @@ def main(argv: list[str]) -> dict:
         raise UserError(f"--n must be ≥ 2 (a covariance needs two images), got {args.n}")
     if args.batch_size < 1:
         raise UserError(f"--batch-size must be ≥ 1, got {args.batch_size}")
-    from ganzoo.metrics.evaluate import append_jsonl
+    from ganzoo.metrics.evaluate import append_jsonl, check_appendable
     from ganzoo.metrics.features import InceptionFeatures, SmallCNNFeatures
     from ganzoo.metrics.image_metrics import fid
     from ganzoo.metrics.protocol import count_tag
     from ganzoo.metrics.samples import FeatureSet, cache_dir, extract, load_cached, save_cached
 
+    if args.out:
+        check_appendable(Path(args.out), "--out")
     sets = [load_images(Path(p), args.n) for p in (args.a, args.b)]
     if args.feature == "inception":
         net = InceptionFeatures(args.inception_weights)

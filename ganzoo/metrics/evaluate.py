@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from ganzoo.data.toy2d import Toy2DData
+from ganzoo.errors import UserError
 from ganzoo.metrics.protocol import Context, EvaluationOptions, Subject, select
 from ganzoo.metrics.samples import ImageContext, PointContext
 from ganzoo.models.translation import TranslationGAN
@@ -67,6 +68,20 @@ def evaluate(
         "seed": options.seed, "seconds": round(time.perf_counter() - start, 2),
     }  # fmt: skip
     return [{"metric": name, "value": value, **settings} for name, value in values.items()]
+
+
+def check_appendable(path: Path, flag: str) -> None:
+    """A one-line :class:`UserError` now, not after a long evaluation, when ``path`` cannot take JSON lines."""
+    existed = path.exists()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a"):
+            pass
+    except OSError as err:
+        raise UserError(f"{flag} {path} cannot be written ({err.strerror or err}); give a file in a writable "
+                        "folder") from err  # fmt: skip
+    if not existed:
+        path.unlink()
 
 
 def append_jsonl(path: Path, records: list[dict]) -> None:
