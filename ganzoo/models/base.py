@@ -54,8 +54,6 @@ class GAN(TwoPlayerModule):
         r2_gamma: float = 0.0,
         **kwargs: Any,
     ) -> None:
-        if min(r1_gamma, r2_gamma) < 0:
-            raise UserError(f"--model.r1_gamma and --model.r2_gamma must be ≥ 0, got {r1_gamma} and {r2_gamma}")
         if len(data_shape) != 3 and not self.accepts_flat_data:
             raise UserError(flat_data_message(type(self), data_shape))
         self.latent_dim = latent_dim

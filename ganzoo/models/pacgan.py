@@ -30,8 +30,6 @@ class PacGAN(VanillaGAN):
     per_sample_discriminator: ClassVar[bool] = False
 
     def __init__(self, pack: int = 2, backbone: Backbone = "auto", **kwargs: Any) -> None:
-        if pack < 1:
-            raise UserError(f"--model.pack must be ≥ 1 (samples per discriminator input), got {pack}")
         self.pack = pack
         super().__init__(backbone=backbone, **kwargs)
 

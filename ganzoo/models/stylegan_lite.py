@@ -82,10 +82,6 @@ class StyleGANLite(GAN):
         optimizer_d: OptimizerCallable = ADAM_STYLEGAN_LITE,
         **kwargs: Any,
     ) -> None:
-        if r1_interval < 1:
-            raise ValueError(f"r1_interval must be ≥ 1, got {r1_interval}")
-        if not 0 <= style_mixing_prob <= 1:
-            raise ValueError(f"style_mixing_prob must lie in [0, 1], got {style_mixing_prob}")
         super().__init__(latent_dim=latent_dim, ema_decay=ema_decay, optimizer_g=optimizer_g,
                          optimizer_d=optimizer_d, r1_gamma=r1_gamma, **kwargs)  # fmt: skip
         if self.generator_ema is not None and ema_decay is not None and ema_rampup:

@@ -35,8 +35,6 @@ class TranslationGAN(TwoPlayerModule):
     """
 
     def __init__(self, data_shape: Sequence[int] = (1, 32, 32), num_progress_samples: int = 8, **kwargs: Any) -> None:
-        if num_progress_samples < 1:
-            raise UserError(f"--model.num_progress_samples must be ≥ 1, got {num_progress_samples}")
         if len(data_shape) != 3:
             raise UserError(f"{type(self).__name__} translates images, but this data is flat (shape "
                             f"{tuple(data_shape)}): {TWO_DOMAIN_ADVICE}")  # fmt: skip

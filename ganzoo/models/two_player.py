@@ -39,6 +39,7 @@ from ganzoo.lightning_compat import (
     skip_missing_nvml_probe,
 )
 from ganzoo.losses import LossName, get_loss
+from ganzoo.models.hyperparameters import check_hyperparameters
 
 skip_missing_nvml_probe()  # Lightning's import has just asked for the probe (every model imports this module)
 
@@ -112,9 +113,8 @@ class TwoPlayerModule(L.LightningModule, abc.ABC):
         channels_last: bool | None = None,
     ) -> None:
         super().__init__()
-        if n_critic < 1:
-            raise UserError(f"--model.n_critic must be ≥ 1 (discriminator steps per generator step), got {n_critic}")
         self.save_hyperparameters()
+        check_hyperparameters(self.hparams)  # every class's arguments, before any network is built
         # Callables passed from Python cannot go into a weights-only checkpoint; their CLI form (a dict) can stay.
         # LightningCLI records every applied link among the hyper-parameters, the data's class count too, even for
         # a model that does not take it: a rerun from the checkpoint would then pass it back.

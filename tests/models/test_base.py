@@ -122,7 +122,7 @@ def test_r1_and_r2_penalise_ds_gradient_on_real_and_generated_data_for_any_varia
     assert losses["r2"].item() == pytest.approx(0.25 * v.square().sum().item(), rel=1e-5)
     plain = VanillaGAN(data_shape=(4,), g_hidden=(8,), d_hidden=(8,)).discriminator_loss((real, None))
     assert "r1" not in plain and "r2" not in plain
-    with pytest.raises(UserError, match="r1_gamma and --model.r2_gamma must be ≥ 0"):
+    with pytest.raises(UserError, match="--model.r2_gamma must be ≥ 0, got -1.0"):
         VanillaGAN(data_shape=(4,), r2_gamma=-1.0)
 
 
