@@ -14,23 +14,21 @@ from ganzoo.errors import UserError
 
 @dataclass(frozen=True)
 class Range:
-    """``low ≤ value ≤ high`` (``<`` on an open end); ``meaning`` says what the value counts."""
+    """``low ≤ value ≤ high`` (``low < value`` when ``open_low``); ``meaning`` says what the value stands for."""
 
     low: float
     high: float = math.inf
     open_low: bool = False
-    open_high: bool = False
     meaning: str = ""
 
     def __contains__(self, value: float) -> bool:
         above = value > self.low if self.open_low else value >= self.low
-        below = value < self.high if self.open_high else value <= self.high
-        return above and below
+        return above and value <= self.high
 
     def __str__(self) -> str:
         if self.high == math.inf:
             return f"{'>' if self.open_low else '≥'} {self.low:g}"
-        return f"in {'(' if self.open_low else '['}{self.low:g}, {self.high:g}{')' if self.open_high else ']'}"
+        return f"in {'(' if self.open_low else '['}{self.low:g}, {self.high:g}]"
 
 
 COUNT = Range(1)
