@@ -71,13 +71,14 @@ def output(fmt: str | None, out: str | None, default: str | None = None) -> tupl
         return fmt, Path(default or DEFAULT_OUT[fmt])
     path = Path(out)
     suffix = path.suffix.lower()
+    images = image_suffixes()
     fmt = fmt or ("npz" if suffix == ".npz" else "png")
     if fmt == "npz" and suffix != ".npz":
         raise UserError(f"--format npz writes an .npz file; end --out in .npz (got {out})")
-    if fmt == "png" and suffix not in image_suffixes():
+    if fmt == "png" and suffix not in images:
         raise UserError(f"--out {out} is not an image file name; end it in .png (or .jpg, …) for a grid, or give "
                         "--format npz (an .npz) or --format png-dir (a folder of PNGs)")  # fmt: skip
-    if fmt == "png-dir" and (path.is_file() or suffix in image_suffixes() | {".npz"}):
+    if fmt == "png-dir" and (path.is_file() or suffix in images | {".npz"}):
         raise UserError(f"--out {out} names a file; --format png-dir writes a folder of PNGs: give a folder name")
     return fmt, path
 
